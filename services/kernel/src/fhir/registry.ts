@@ -1,0 +1,79 @@
+import type { Identifier, Resource } from '@medplum/fhirtypes';
+import type { RequestContext } from '../http/context.ts';
+import type { Tx } from '../storage/db.ts';
+import { compileSearchParam, type CompiledSearchParam, type SearchParamDef } from './search-parameters.ts';
+
+export type Interaction =
+  | 'read'
+  | 'vread'
+  | 'search-type'
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'history-instance'
+  | 'history-type'
+  | 'conditional-create'
+  | 'conditional-update';
+
+/** What a service says about one resource type it serves; the kernel does the rest. */
+export interface ResourceTypeConfig<R extends Resource = Resource> {
+  readonly type: R['resourceType'];
+  readonly interactions: readonly Interaction[];
+  /** Profile every instance must conform to (its canonical URL); the base R4 definition if absent. */
+  readonly profile?: string;
+  /** Base R4 search parameter codes, or full definitions of our own. */
+  readonly searchParams?: readonly (string | SearchParamDef)[];
+  /**
+   * For personal data: the patients a resource is about. Reads of such types are audited, with
+   * these identifiers as the audit record's patient.
+   */
+  readonly patientsOf?: (resource: R) => readonly Identifier[];
+  /** Written once, never changed (audit records): no history table, no update. */
+  readonly immutable?: boolean;
+  /** Each change also leaves a `resource.changed` message in the outbox. */
+  readonly notify?: boolean;
+  /**
+   * The service's rules for a write, run inside the write's transaction after validation:
+   * throw a FhirError to refuse. `previous` is the current version on update.
+   */
+  readonly beforeWrite?: (ctx: RequestContext, next: R, previous: R | undefined, tx: Tx) => void | Promise<void>;
+  readonly documentation?: string;
+}
+
+export interface ResourceType extends ResourceTypeConfig {
+  readonly params: ReadonlyMap<string, CompiledSearchParam>;
+  readonly table: string;
+  readonly historyTable: string;
+}
+
+export function defineResourceType(config: ResourceTypeConfig): ResourceType {
+  const params = new Map<string, CompiledSearchParam>();
+  for (const p of config.searchParams ?? []) {
+    const compiled = compileSearchParam(config.type, p);
+    if (params.has(compiled.code)) throw new Error(`${config.type}: search parameter ${compiled.code} declared twice`);
+    params.set(compiled.code, compiled);
+  }
+  if (config.immutable && config.interactions.some((i) => i === 'update' || i === 'delete' || i === 'conditional-update'))
+    throw new Error(`${config.type} is immutable and cannot allow update or delete`);
+  const table = `res_${config.type.toLowerCase()}`;
+  return { ...config, params, table, historyTable: `${table}_history` };
+}
+
+export class Registry {
+  private readonly types = new Map<string, ResourceType>();
+
+  constructor(types: readonly ResourceType[]) {
+    for (const t of types) {
+      if (this.types.has(t.type)) throw new Error(`Resource type ${t.type} registered twice`);
+      this.types.set(t.type, t);
+    }
+  }
+
+  get(type: string): ResourceType | undefined {
+    return this.types.get(type);
+  }
+
+  all(): ResourceType[] {
+    return [...this.types.values()];
+  }
+}

@@ -1,0 +1,44 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { RequestContext } from './context.ts';
+import type { Tx } from '../storage/db.ts';
+
+/** A FHIR interaction as the router sees it: from HTTP, or from an entry of a batch Bundle. */
+export interface FhirRequest {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD';
+  /** Path below the FHIR base, split into segments: `['Organization', '123']`. */
+  readonly segments: readonly string[];
+  readonly query: URLSearchParams;
+  readonly body?: unknown;
+  readonly ifMatch?: string;
+  readonly ifNoneExist?: string;
+  readonly prefer?: string;
+}
+
+export interface FhirResponse {
+  readonly status: number;
+  readonly body?: Resource;
+  readonly headers?: Record<string, string>;
+}
+
+/** What an operation handler gets: the request, its context, and the open transaction. */
+export interface OperationInput {
+  readonly ctx: RequestContext;
+  readonly request: FhirRequest;
+  readonly tx: Tx;
+  /** For instance-level operations. */
+  readonly id?: string;
+  readonly resourceType?: string;
+}
+
+export interface OperationDef {
+  /** Without the `$`, e.g. `locate`. */
+  readonly name: string;
+  readonly level: 'system' | 'type' | 'instance';
+  readonly resourceType?: string;
+  /** GET is allowed only for operations that change nothing. */
+  readonly affectsState: boolean;
+  readonly handler: (input: OperationInput) => Promise<FhirResponse>;
+  /** Canonical URL of its OperationDefinition. */
+  readonly definition?: string;
+  readonly documentation?: string;
+}

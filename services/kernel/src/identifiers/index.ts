@@ -1,0 +1,11 @@
+export * from './systems.ts';
+export type { IdentifierCheck, ThrowOptions } from './check.ts';
+export * from './luhn.ts';
+export { todayInSweden } from './swedish-calendar.ts';
+export * from './person-number.ts';
+export * from './personnummer.ts';
+export * from './samordningsnummer.ts';
+export * from './hsa-id.ts';
+export * from './patient-identifier.ts';
+export * from './synthetic.ts';
+export * from './skatteverket-test-samordningsnummer.ts';

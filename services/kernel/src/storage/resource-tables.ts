@@ -1,0 +1,66 @@
+import type { ResourceType } from '../fhir/registry.ts';
+import { ident, type Tx } from './db.ts';
+
+/**
+ * The resource tables are generated from the registry, so a search parameter is declared in one
+ * place: `res_<type>` holds the current version's JSON and one typed, indexed column per search
+ * parameter (`text[]` with a GIN index for tokens, strings, references and URIs; a pair of
+ * `timestamptz` for dates); `res_<type>_history` keeps every version. Statements are idempotent
+ * and run under the migration lock at start; a column added later is filled for existing rows.
+ */
+export function resourceTableDdl(t: ResourceType): string[] {
+  const table = ident(t.table);
+  const stmts = [
+    `CREATE TABLE IF NOT EXISTS ${table} (
+      id text PRIMARY KEY,
+      version_id integer NOT NULL,
+      last_updated timestamptz NOT NULL,
+      deleted boolean NOT NULL DEFAULT false,
+      content jsonb NOT NULL)`,
+    `CREATE INDEX IF NOT EXISTS ${ident(`${t.table}_lu_idx`)} ON ${table} (last_updated, id)`,
+  ];
+  if (!t.immutable) {
+    stmts.push(`CREATE TABLE IF NOT EXISTS ${ident(t.historyTable)} (
+      id text NOT NULL,
+      version_id integer NOT NULL,
+      last_updated timestamptz NOT NULL,
+      deleted boolean NOT NULL DEFAULT false,
+      content jsonb,
+      PRIMARY KEY (id, version_id))`);
+    stmts.push(`CREATE INDEX IF NOT EXISTS ${ident(`${t.historyTable}_lu_idx`)} ON ${ident(t.historyTable)} (last_updated, id, version_id)`);
+  }
+  for (const p of t.params.values()) {
+    if (p.type === 'date') {
+      stmts.push(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${ident(`${p.column}_lo`)} timestamptz`);
+      stmts.push(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${ident(`${p.column}_hi`)} timestamptz`);
+      stmts.push(`CREATE INDEX IF NOT EXISTS ${ident(`${t.table}_${p.column}_idx`)} ON ${table} (${ident(`${p.column}_lo`)}, ${ident(`${p.column}_hi`)})`);
+    } else {
+      stmts.push(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${ident(p.column)} text[]`);
+      stmts.push(`CREATE INDEX IF NOT EXISTS ${ident(`${t.table}_${p.column}_idx`)} ON ${table} USING gin (${ident(p.column)})`);
+    }
+  }
+  return stmts;
+}
+
+/** Columns a type's search parameters need, in a fixed order. */
+export function searchColumnNames(t: ResourceType): string[] {
+  return [...t.params.values()].flatMap((p) => (p.type === 'date' ? [`${p.column}_lo`, `${p.column}_hi`] : [p.column]));
+}
+
+export async function ensureResourceTables(tx: Tx, types: readonly ResourceType[]): Promise<{ refill: ResourceType[] }> {
+  const refill: ResourceType[] = [];
+  for (const t of types) {
+    const before = await existingColumns(tx, t.table);
+    for (const stmt of resourceTableDdl(t)) await tx.query(stmt);
+    if (before.size > 0 && searchColumnNames(t).some((c) => !before.has(c))) refill.push(t);
+  }
+  return { refill };
+}
+
+async function existingColumns(tx: Tx, table: string): Promise<Set<string>> {
+  const { rows } = await tx.query<{ column_name: string }>(
+    'SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1',
+    [table],
+  );
+  return new Set(rows.map((r) => r.column_name));
+}

@@ -1,0 +1,125 @@
+import { fork } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { migrate } from '../src/storage/migrate.ts';
+import { openDb, type Db } from '../src/storage/db.ts';
+import { enqueue, OutboxDispatcher, type OutboxMessage } from '../src/storage/outbox.ts';
+import { createTestDatabase, type TestDatabase } from '../src/testing/database.ts';
+
+let database: TestDatabase;
+let db: Db;
+beforeAll(async () => {
+  database = await createTestDatabase('storage');
+  db = await openDb({ connectionString: database.url, schema: 'storage_test', poolSize: 6 });
+});
+afterAll(async () => {
+  await db?.close();
+  await database?.drop();
+});
+
+async function migrationsDir(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'mig-'));
+  for (const [name, sql] of Object.entries(files)) await writeFile(join(dir, name), sql);
+  return dir;
+}
+
+describe('migrations', () => {
+  test('replicas starting together apply each migration exactly once, in order', async () => {
+    const dir = await migrationsDir({
+      '001_a.sql': 'CREATE TABLE mig_a (n int); INSERT INTO mig_a VALUES (1);',
+      '002_b.sql': 'INSERT INTO mig_a SELECT n + 1 FROM mig_a;',
+    });
+    const others = await Promise.all([1, 2, 3].map(() => openDb({ connectionString: database.url, schema: 'storage_test', poolSize: 1 })));
+    const applied = await Promise.all([db, ...others].map((d) => migrate(d, [{ name: 'svc', dir }])));
+    await Promise.all(others.map((d) => d.close()));
+    expect(applied.flat().sort()).toEqual(['svc/001_a.sql', 'svc/002_b.sql']);
+    expect((await db.query('SELECT n FROM mig_a ORDER BY n')).rows).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
+  test('a migration changed after it was applied stops the start', async () => {
+    const dir = await migrationsDir({ '001_c.sql': 'CREATE TABLE mig_c (n int);' });
+    await migrate(db, [{ name: 'changed', dir }]);
+    await writeFile(join(dir, '001_c.sql'), 'CREATE TABLE mig_c (n bigint);');
+    await expect(migrate(db, [{ name: 'changed', dir }])).rejects.toThrow(/changed after it was applied/);
+  });
+
+  test('a failing migration leaves nothing behind', async () => {
+    const dir = await migrationsDir({ '001_ok.sql': 'CREATE TABLE mig_ok (n int);', '002_bad.sql': 'CREATE TABLE mig_bad (n nonsense_type);' });
+    await expect(migrate(db, [{ name: 'failing', dir }])).rejects.toThrow();
+    expect((await db.query("SELECT to_regclass('mig_ok') AS t")).rows[0].t).toBeNull();
+    expect((await db.query("SELECT count(*)::int AS n FROM schema_migrations WHERE source = 'failing'")).rows[0].n).toBe(0);
+  });
+});
+
+describe('outbox', () => {
+  beforeAll(async () => {
+    const kernel = fileURLToPath(new URL('../migrations', import.meta.url));
+    await migrate(db, [{ name: 'kernel', dir: kernel }]);
+  });
+
+  test('a message leaves only if its transaction commits', async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await enqueue(tx, 'test.rolled-back', { n: 1 });
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    await db.transaction((tx) => enqueue(tx, 'test.committed', { n: 2 }));
+    const { rows } = await db.query("SELECT topic FROM outbox WHERE topic LIKE 'test.%'");
+    expect(rows.map((r) => r.topic)).toEqual(['test.committed']);
+  });
+
+  test('delivery is retried with backoff after a failure, and recorded once it succeeds', async () => {
+    await db.transaction((tx) => enqueue(tx, 'test.flaky', { n: 3 }));
+    const seen: OutboxMessage[] = [];
+    let fail = true;
+    const d = new OutboxDispatcher(
+      db,
+      {
+        'test.flaky': async (m) => {
+          seen.push(m);
+          if (fail) throw new Error('receiver down');
+        },
+      },
+      { backoffMs: () => 0 },
+    );
+    expect(await d.drain()).toBe(0);
+    const failed = (await db.query("SELECT attempts, last_error, delivered_at FROM outbox WHERE topic = 'test.flaky'")).rows[0];
+    expect(failed).toMatchObject({ attempts: 1, last_error: 'receiver down', delivered_at: null });
+    fail = false;
+    expect(await d.drain()).toBe(1);
+    const done = (await db.query("SELECT attempts, last_error, delivered_at FROM outbox WHERE topic = 'test.flaky'")).rows[0];
+    expect(done.attempts).toBe(2);
+    expect(done.delivered_at).not.toBeNull();
+    expect(seen.map((m) => m.payload)).toEqual([{ n: 3 }, { n: 3 }]);
+    expect(await d.drain()).toBe(0);
+  });
+});
+
+describe('a process killed in the middle of a write', () => {
+  test('leaves no partial resource, audit or outbox row', async () => {
+    const child = fork(fileURLToPath(new URL('./support/write-then-hang.ts', import.meta.url)), [database.url], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const written = await new Promise<{ id: string }>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as { id: string }));
+      child.once('exit', (code) => reject(new Error(`child exited early with ${code}`)));
+    });
+    // The child has written the resource, its history, its audit and its outbox row, uncommitted.
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const check = await openDb({ connectionString: database.url, schema: 'crash_test', poolSize: 1 });
+    try {
+      const count = async (sql: string, values: unknown[] = [written.id]) => Number((await check.query<{ n: string }>(sql, values)).rows[0]!.n);
+      // Wait for the server to notice the dead connection and roll its transaction back.
+      for (let i = 0; i < 50 && (await count("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'crash-writer'", [])) > 0; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(await count('SELECT count(*) AS n FROM res_organization WHERE id = $1')).toBe(0);
+      expect(await count('SELECT count(*) AS n FROM res_organization_history WHERE id = $1')).toBe(0);
+      expect(await count("SELECT count(*) AS n FROM res_auditevent WHERE content::text LIKE '%' || $1 || '%'")).toBe(0);
+      expect(await count("SELECT count(*) AS n FROM outbox WHERE payload->>'id' = $1")).toBe(0);
+    } finally {
+      await check.close();
+    }
+  });
+});
