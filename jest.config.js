@@ -8,6 +8,7 @@ export default {
   },
   testMatch: ['<rootDir>/services/*/test/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts'],
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/scripts/test/summary-reporter.js'],
   globalSetup: '<rootDir>/services/kernel/src/testing/global-setup.ts',
   globalTeardown: '<rootDir>/services/kernel/src/testing/global-teardown.ts',
 };

@@ -5,7 +5,7 @@ export function serviceSettingsTable(defaults: { port: number; service: string }
   return {
     port: setting<number>({ env: 'PORT', type: 'integer', default: defaults.port, min: 0, max: 65535, doc: 'TCP port to listen on (0 picks a free one).' }),
     host: setting<string>({ env: 'HOST', type: 'string', default: '127.0.0.1', doc: 'Interface to listen on; 0.0.0.0 in containers.' }),
-    baseUrl: setting<string | undefined>({ env: 'BASE_URL', type: 'url', doc: 'Public base URL of this service (used in links and Location headers); defaults to http://HOST:PORT.' }),
+    baseUrl: setting<string | undefined>({ env: 'BASE_URL', type: 'url', doc: 'Public base URL of this service, used in links and Location headers; when unset they are built from the request Host header.' }),
     databaseUrl: setting<string | undefined>({ env: 'DATABASE_URL', type: 'string', doc: 'PostgreSQL connection string. The launcher sets it to the embedded server when unset.' }),
     schema: setting<string>({ env: 'DB_SCHEMA', type: 'string', default: defaults.service.replace(/-/g, '_'), doc: 'PostgreSQL schema this service owns.' }),
     poolSize: setting<number>({ env: 'DB_POOL_SIZE', type: 'integer', default: 10, min: 1, max: 200, doc: 'Maximum PostgreSQL connections of this process.' }),

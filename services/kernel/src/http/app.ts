@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { context } from '@opentelemetry/api';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { FhirError } from '../errors/index.ts';
 import type { Db } from '../storage/db.ts';
 import type { Logger } from '../telemetry/logger.ts';
@@ -43,7 +43,8 @@ declare module 'fastify' {
 export function createApp(o: AppOptions): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: o.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Request lines are logged by our onResponse hook (refusals only), not per request.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: o.bodyLimit,
     genReqId: () => randomUUID(),
     return503OnClosing: true,

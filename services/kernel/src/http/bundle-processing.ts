@@ -51,19 +51,29 @@ async function batch(router: FhirRouter, ctx: RequestContext, entries: BundleEnt
 }
 
 async function transaction(router: FhirRouter, ctx: RequestContext, entries: BundleEntry[], db: Db): Promise<FhirResponse> {
-  // Every create gets its id before anything runs, so entries can reference each other.
-  const ids = new Map<string, string>();
-  entries.forEach((e, i) => {
-    const method = e?.request?.method;
-    const type = (e?.resource as Resource | undefined)?.resourceType;
-    if (method === 'POST' && e.fullUrl?.startsWith('urn:uuid:') && type) {
-      if (ids.has(e.fullUrl)) throw new FhirError('MESH-FHIR-011', { diagnostics: `fullUrl ${e.fullUrl} appears twice`, expression: `Bundle.entry[${i}].fullUrl` });
-      ids.set(e.fullUrl, `${type}/${randomUUID()}`);
-    }
-  });
-  const planned = entries.map((e, i) => plan(e, i, ids)).sort((a, b) => ORDER[a.method] - ORDER[b.method] || a.index - b.index);
   const responses = new Array<BundleEntry>(entries.length);
   await db.transaction(async (tx) => {
+    // Every entry that creates, or may create, gets its id before anything runs, so entries can
+    // reference each other by fullUrl: a plain POST gets a new id; a conditional one the id of
+    // its one match, or a new id when nothing matches.
+    const ids = new Map<string, string>();
+    const assigned = new Map<number, string>();
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      const method = e?.request?.method;
+      const type = (e?.resource as Resource | undefined)?.resourceType;
+      const [path, query] = (e?.request?.url ?? '').split('?', 2) as [string, string?];
+      const conditional = method === 'PUT' && query !== undefined ? query : method === 'POST' ? e.request?.ifNoneExist : undefined;
+      if (!type || (method !== 'POST' && conditional === undefined)) continue;
+      const existing = conditional !== undefined ? await router.conditionalTarget(tx, path.replace(/\/$/, ''), new URLSearchParams(conditional)) : undefined;
+      const id = existing ?? randomUUID();
+      if (!existing) assigned.set(i, id);
+      if (e.fullUrl?.startsWith('urn:uuid:')) {
+        if (ids.has(e.fullUrl)) throw new FhirError('MESH-FHIR-011', { diagnostics: `fullUrl ${e.fullUrl} appears twice`, expression: `Bundle.entry[${i}].fullUrl` });
+        ids.set(e.fullUrl, `${type}/${id}`);
+      }
+    }
+    const planned = entries.map((e, i) => plan(e, i, ids, assigned.get(i))).sort((a, b) => ORDER[a.method] - ORDER[b.method] || a.index - b.index);
     for (const p of planned) {
       try {
         responses[p.index] = responseEntry(await router.handle(ctx, p.request, { tx, assignedId: p.assignedId }));
@@ -79,7 +89,7 @@ async function transaction(router: FhirRouter, ctx: RequestContext, entries: Bun
   return { status: 200, body: { resourceType: 'Bundle', type: 'transaction-response', entry: responses } };
 }
 
-function plan(entry: BundleEntry, index: number, ids: Map<string, string>): Planned {
+function plan(entry: BundleEntry, index: number, ids: Map<string, string>, assignedId?: string): Planned {
   const at = `Bundle.entry[${index}]`;
   const method = entry?.request?.method as Method | undefined;
   const url = entry?.request?.url;
@@ -89,11 +99,10 @@ function plan(entry: BundleEntry, index: number, ids: Map<string, string>): Plan
   const [path, rawQuery = ''] = url.split('?', 2) as [string, string?];
   const segments = path.split('/').filter(Boolean);
   const resource = entry.resource ? (resolveRefs(entry.resource, ids) as Resource) : undefined;
-  const assigned = method === 'POST' && entry.fullUrl ? ids.get(entry.fullUrl) : undefined;
   return {
     index,
     method,
-    assignedId: assigned?.split('/')[1],
+    assignedId,
     request: {
       method,
       segments,

@@ -219,7 +219,7 @@ export class FhirRouter {
       if (!match) {
         if (input.id !== undefined) throw new FhirError('MESH-FHIR-014', { diagnostics: `No ${type.type} matches; remove the id so the server can assign one` });
         await type.beforeWrite?.(ctx, input, undefined, tx);
-        const created = await this.store.create(tx, type, input);
+        const created = await this.store.create(tx, type, input, within?.assignedId);
         await this.afterWrite(tx, ctx, type, 'create', 'C', created);
         return respond(ctx, 201, created, req.prefer);
       }
@@ -302,6 +302,14 @@ export class FhirRouter {
     if (clean.meta && Object.keys(clean.meta).length === 0) delete clean.meta;
     this.o.validator.validate(clean, type.profile);
     return clean;
+  }
+
+  /**
+   * The id a conditional write in a transaction will land on: the one match, or none (a create).
+   * Lets `urn:uuid:` references to a conditional entry be resolved before anything runs.
+   */
+  async conditionalTarget(tx: Tx, typeName: string, query: URLSearchParams): Promise<string | undefined> {
+    return (await this.matchOne(tx, this.resourceType(typeName), query, 'the conditional entry'))?.id;
   }
 
   private async matchOne(tx: Tx, type: ResourceType, query: URLSearchParams, what: string): Promise<StoredVersion | undefined> {

@@ -28,7 +28,7 @@ export function whereClause(filters: readonly Filter[], values: unknown[] = []):
         parts.push(f.columns.map((c) => `${ident(c)} IS ${f.missing ? '' : 'NOT '}NULL`).join(' AND '));
         break;
       case 'date':
-        parts.push(`(${f.values.map((v) => dateCondition(f.lo, f.hi, v.prefix, bind(v.range.lo), bind(v.range.hi))).join(' OR ')})`);
+        parts.push(`(${f.values.map((v) => dateCondition(f.lo, f.hi, v.prefix, () => `${bind(v.range.lo)}::timestamptz`, () => `${bind(v.range.hi)}::timestamptz`)).join(' OR ')})`);
         break;
     }
   }
@@ -39,27 +39,31 @@ export function whereClause(filters: readonly Filter[], values: unknown[] = []):
  * FHIR date search on half-open ranges: the resource's [lo, hi) against the search value's
  * [s, e). A column that is one instant (lo and hi the same column) is the range [t, t].
  */
-function dateCondition(loCol: string, hiCol: string, prefix: DatePrefix, s: string, e: string): string {
+function dateCondition(loCol: string, hiCol: string, prefix: DatePrefix, start: () => string, end: () => string): string {
+  // Only the bounds a condition uses are bound: PostgreSQL cannot type an unused parameter.
   const lo = ident(loCol);
   const hi = ident(hiCol);
   const point = loCol === hiCol;
   switch (prefix) {
     case 'eq':
-      return point ? `(${lo} >= ${s}::timestamptz AND ${lo} < ${e}::timestamptz)` : `(${lo} >= ${s}::timestamptz AND ${hi} <= ${e}::timestamptz)`;
-    case 'ne':
-      return point
-        ? `NOT (${lo} >= ${s}::timestamptz AND ${lo} < ${e}::timestamptz)`
-        : `(${lo} IS NOT NULL AND NOT (${lo} >= ${s}::timestamptz AND ${hi} <= ${e}::timestamptz))`;
+    case 'ne': {
+      const s = start();
+      const e = end();
+      const inside = point ? `${lo} >= ${s} AND ${lo} < ${e}` : `${lo} >= ${s} AND ${hi} <= ${e}`;
+      return prefix === 'eq' ? `(${inside})` : `(${lo} IS NOT NULL AND NOT (${inside}))`;
+    }
     case 'gt':
+      return point ? `${lo} >= ${end()}` : `${hi} > ${end()}`;
     case 'sa':
-      return prefix === 'gt' && !point ? `${hi} > ${e}::timestamptz` : `${lo} >= ${e}::timestamptz`;
+      return `${lo} >= ${end()}`;
     case 'lt':
+      return `${lo} < ${start()}`;
     case 'eb':
-      return prefix === 'eb' && !point ? `${hi} <= ${s}::timestamptz` : `${lo} < ${s}::timestamptz`;
+      return point ? `${lo} < ${start()}` : `${hi} <= ${start()}`;
     case 'ge':
-      return point ? `${lo} >= ${s}::timestamptz` : `${hi} > ${s}::timestamptz`;
+      return point ? `${lo} >= ${start()}` : `${hi} > ${start()}`;
     case 'le':
-      return `${lo} < ${e}::timestamptz`;
+      return `${lo} < ${end()}`;
   }
 }
 

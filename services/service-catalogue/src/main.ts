@@ -1,0 +1,4 @@
+import { runService } from '@ndi-mesh/kernel';
+import { serviceCatalogue } from './definition.ts';
+
+await runService(serviceCatalogue);
