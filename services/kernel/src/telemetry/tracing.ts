@@ -1,6 +1,6 @@
 import { context, propagation, trace, SpanKind, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { NodeSDK } from '@opentelemetry/sdk-node';
 
 let started: NodeSDK | undefined;
 
@@ -9,10 +9,12 @@ let started: NodeSDK | undefined;
  * OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT), by the OpenTelemetry Node SDK,
  * which reads the standard OTEL_* variables itself.
  */
-export function initTracing(service: string, env: NodeJS.ProcessEnv = process.env): void {
+export async function initTracing(service: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   if (started || !env.OTEL_EXPORTER_OTLP_ENDPOINT) return;
-  started = new NodeSDK({ serviceName: service, instrumentations: [] });
+  // The SDK and its exporters weigh ~45 MB of memory: loaded only when traces are exported.
+  const { NodeSDK: Sdk } = await import('@opentelemetry/sdk-node');
+  started = new Sdk({ serviceName: service, instrumentations: [] });
   started.start();
 }
 

@@ -67,12 +67,13 @@ export class ResourceValidator {
 
   /** Reads every definition and expands the value sets. Call once at start; see loadResourceValidator. */
   static load(options: ResourceValidatorOptions = {}): ResourceValidator {
-    const project = loadProjectDefinitions(options.profilesDir ?? defaultProfilesDir);
-    const toExpand = loadBaseDefinitions();
+    const profilesDir = options.profilesDir ?? defaultProfilesDir;
+    const project = loadProjectDefinitions(profilesDir);
+    const toExpand = loadBaseDefinitions(profilesDir);
     for (const url of project.valueSetsToExpand) toExpand.add(url);
     for (const url of options.valueSets ?? []) toExpand.add(url);
     // The R4 terminology bundles are large: only the expansions are kept, not the bundles.
-    const terminology = new Terminology([...baseTerminology(), ...project.terminology], toExpand);
+    const terminology = new Terminology([...baseTerminology(profilesDir), ...project.terminology], toExpand);
 
     const profiles = new Map<string, ProfileTarget>();
     const rules = new Map<string, ExtensionRule>();
@@ -120,7 +121,7 @@ export class ResourceValidator {
       return [{ type: 'structure', diagnostics: 'The resource has no resourceType' }];
     }
     if (!isResourceType(type)) {
-      return [{ type: 'structure', expression: type, diagnostics: `'${type}' is not a FHIR R4 resource type` }];
+      return [{ type: 'structure', diagnostics: `'${type}' is not a FHIR R4 resource type` }];
     }
 
     const issues: IssueDetail[] = [];

@@ -34,20 +34,9 @@ export class Terminology {
     return this.lookup(valueSetUrl)?.bySystem;
   }
 
-  isKnown(valueSetUrl: string): boolean {
-    return this.expander.hasValueSet(valueSetUrl);
-  }
-
   /** Value sets that were needed but cannot be expanded here, with the reason: their bindings go unchecked. */
   unexpandable(): ReadonlyMap<string, string> {
     return this.reasons;
-  }
-
-  /** How many value sets are expanded and ready. */
-  expandedCount(): number {
-    let n = 0;
-    for (const lookup of this.lookups.values()) if (lookup) n++;
-    return n;
   }
 
   private lookup(valueSetUrl: string): Lookup | null {

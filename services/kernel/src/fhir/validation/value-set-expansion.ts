@@ -51,10 +51,6 @@ export class ValueSetExpander {
     }
   }
 
-  hasValueSet(url: string): boolean {
-    return this.valueSets.has(canonicalUrl(url));
-  }
-
   /** The codes of a value set, or a reason why it cannot be expanded from what we hold. */
   expand(url: string): { codes: Expansion } | { unexpandable: string } {
     return this.expandCanonical(canonicalUrl(url));
