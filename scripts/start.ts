@@ -1,6 +1,9 @@
-// `npm start`: the whole mesh on one machine. With no DATABASE_URL, one embedded PostgreSQL
-// server (data in ./data/postgres, kept between runs) serves every service, each in its own
-// schema. Each service runs in its own process on its default port; Ctrl-C stops them all.
+// `npm start`: the whole mesh on one machine, federated from the first start. With no
+// DATABASE_URL, one embedded PostgreSQL server (data in ./data/postgres, kept between runs)
+// serves every service, each in its own schema. The federation (trust anchor) starts first;
+// every other service then starts knowing the anchor, and is enrolled with the trust marks its
+// package.json names through the operator's own tool (the federation CLI and admin API).
+// Each service runs in its own process on its default port; Ctrl-C stops them all.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { startEmbeddedPostgres, EMBEDDED_DEFAULT_PORT } from '../services/kernel/src/storage/embedded.ts';
@@ -8,9 +11,13 @@ import { discoverServices, type ServiceEntry } from './launcher/services.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const dataDir = resolve(root, process.env.NDI_DATA_DIR ?? 'data');
+const FEDERATION = 'federation';
 const children: { entry: ServiceEntry; proc: ChildProcess }[] = [];
 let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
 let stopping = false;
+
+const portOf = (entry: ServiceEntry) => Number(process.env[`PORT_${entry.name.toUpperCase().replace(/-/g, '_')}`] ?? entry.port);
+const urlOf = (entry: ServiceEntry) => `http://127.0.0.1:${portOf(entry)}`;
 
 async function main(): Promise<void> {
   let databaseUrl = process.env.DATABASE_URL;
@@ -22,30 +29,67 @@ async function main(): Promise<void> {
     console.log('ready');
   }
   const services = discoverServices(root);
-  for (const entry of services) {
-    const proc = spawn(process.execPath, [entry.main], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: process.env[`PORT_${entry.name.toUpperCase().replace(/-/g, '_')}`] ?? String(entry.port), DATA_DIR: resolve(dataDir, entry.name) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    prefixLines(proc, entry.name);
-    proc.on('exit', (code, signal) => {
-      if (!stopping) {
-        console.error(`${entry.name} exited (${signal ?? code}); stopping the mesh`);
-        void stop(1);
-      }
-    });
-    children.push({ entry, proc });
+  const anchor = services.find((s) => s.name === FEDERATION);
+  const others = services.filter((s) => s !== anchor);
+  const base = { DATABASE_URL: databaseUrl };
+  const state = new Map<string, string>();
+
+  if (anchor) {
+    start(anchor, base);
+    state.set(anchor.name, (await waitReady(anchor)) ? 'ready (trust anchor)' : 'NOT READY');
   }
-  const results = await Promise.all(children.map(({ entry }) => waitReady(entry)));
+  const federated: Record<string, string> = anchor
+    ? {
+        FEDERATION_ANCHOR: urlOf(anchor),
+        FEDERATION_ANCHOR_JWKS: resolve(dataDir, FEDERATION, 'anchor-jwks.json'),
+        // The launcher enrols services right after they start: let them see their marks soon.
+        OWN_TRUST_MARKS_REFRESH: '3',
+      }
+    : {};
+  for (const entry of others) start(entry, { ...base, ...federated });
+  await Promise.all(
+    others.map(async (entry) => {
+      if (!(await waitReady(entry))) return state.set(entry.name, 'NOT READY');
+      if (!anchor || entry.trustMarks.length === 0) return state.set(entry.name, 'ready');
+      const enrolled = await enrol(anchor, entry);
+      state.set(entry.name, enrolled ? `ready, enrolled: ${entry.trustMarks.join(', ')}` : 'ready, NOT ENROLLED');
+    }),
+  );
+
   console.log('\nndi-mesh is up:\n');
-  const rows = services.map((s, i) => [s.name, s.title, `http://127.0.0.1:${s.port}`, results[i] ? 'ready' : 'NOT READY']);
-  const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c]!.length), ['service', 'what', 'url', 'state'][c]!.length));
+  const rows = services.map((s) => [s.name, s.title, urlOf(s), state.get(s.name) ?? '?']);
+  const head = ['service', 'what', 'url', 'state'];
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i]!)).join('  ');
-  console.log(line(['service', 'what', 'url', 'state']));
+  console.log(line(head));
   for (const r of rows) console.log(line(r));
-  console.log(`\nFHIR metadata: curl http://127.0.0.1:${services[0]?.port}/fhir/metadata   ·   Ctrl-C stops everything.`);
-  if (results.some((r) => !r)) await stop(1);
+  const catalogue = services.find((s) => s.name === 'service-catalogue') ?? services[0];
+  if (catalogue) console.log(`\nTry: curl ${urlOf(catalogue)}/fhir/metadata   ·   Ctrl-C stops everything.`);
+  if ([...state.values()].some((v) => v.includes('NOT'))) await stop(1);
+}
+
+function start(entry: ServiceEntry, env: Record<string, string>): void {
+  const proc = spawn(process.execPath, [entry.main], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(portOf(entry)), DATA_DIR: resolve(dataDir, entry.name) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  prefixLines(proc, entry.name);
+  proc.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`${entry.name} exited (${signal ?? code}); stopping the mesh`);
+      void stop(1);
+    }
+  });
+  children.push({ entry, proc });
+}
+
+/** Enrols a service at the anchor with the federation CLI, as an operator would. */
+function enrol(anchor: ServiceEntry, entry: ServiceEntry): Promise<boolean> {
+  const args = ['enrol', urlOf(entry), ...entry.trustMarks.flatMap((m) => ['--mark', m]), '--federation', urlOf(anchor), '--operator-key', resolve(dataDir, FEDERATION, 'operator-key.json')];
+  const proc = spawn(process.execPath, [resolve(root, 'services/federation/src/cli.ts'), ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  prefixLines(proc, `${entry.name} enrolment`);
+  return new Promise((done) => proc.on('exit', (code) => done(code === 0)));
 }
 
 function prefixLines(proc: ChildProcess, name: string): void {
@@ -64,7 +108,7 @@ async function waitReady(entry: ServiceEntry, timeoutMs = 60_000): Promise<boole
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !stopping) {
     try {
-      const res = await fetch(`http://127.0.0.1:${entry.port}/ready`);
+      const res = await fetch(`${urlOf(entry)}/ready`);
       if (res.ok) return true;
     } catch {
       // not listening yet

@@ -87,3 +87,13 @@ replace a default, so replicas (where 0 means something) is copied over explicit
 {{- define "ndi-mesh.keysSecretName" -}}
 {{- .svc.keys.existingSecret | default (printf "%s-keys" (include "ndi-mesh.componentName" .)) }}
 {{- end }}
+
+{{/* Entity id of the trust anchor: federation.anchor, else the federation service's own URL. */}}
+{{- define "ndi-mesh.anchor" -}}
+{{- if .Values.federation.anchor }}
+{{- .Values.federation.anchor }}
+{{- else }}
+{{- $fed := mustMergeOverwrite (deepCopy .Values.serviceDefaults) (deepCopy (index .Values.services "federation")) }}
+{{- include "ndi-mesh.baseUrl" (dict "root" . "name" "federation" "svc" $fed) }}
+{{- end }}
+{{- end }}

@@ -19,3 +19,4 @@ export { startEmbeddedPostgres, EMBEDDED_DEFAULT_PORT } from './storage/embedded
 export { resolveServer, serverAnswers, withDatabase } from './storage/resolve-server.ts';
 export { createService, runService, type Kernel, type ServiceDefinition, type RunningService } from './service.ts';
 export * from './identifiers/index.ts';
+export * from './trust/index.ts';

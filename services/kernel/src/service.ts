@@ -17,6 +17,8 @@ import { createLogger, type Logger } from './telemetry/logger.ts';
 import { createMetrics, type Metrics } from './telemetry/metrics.ts';
 import { initTracing, shutdownTracing } from './telemetry/tracing.ts';
 import { loadValidator } from './fhir/validation/index.ts';
+import { Trust, type TrustDefinition } from './trust/trust.ts';
+import { readTrustSettings } from './trust/trust-settings.ts';
 
 /** What a service is: its name, port, resource types, operations and migrations. */
 export interface ServiceDefinition {
@@ -32,6 +34,12 @@ export interface ServiceDefinition {
   readonly authenticate?: (request: FastifyRequest) => Promise<Caller>;
   /** Non-FHIR routes (admin UI, federation endpoints), added after the FHIR ones. */
   readonly extend?: (app: FastifyInstance, kernel: Kernel) => void | Promise<void>;
+  /**
+   * Federation trust: the service becomes a leaf entity with its own keys, entity configuration
+   * and `/auth/token`, and every FHIR route is held to `policy`. Needs FEDERATION_ANCHOR and
+   * FEDERATION_ANCHOR_JWKS.
+   */
+  readonly trust?: TrustDefinition;
 }
 
 export interface KernelParts {
@@ -44,6 +52,8 @@ export interface Kernel extends KernelParts {
   readonly router: FhirRouter;
   readonly metrics: Metrics;
   readonly validator: Validator;
+  /** Present when the service declares `trust`: its keys, verifier and outgoing client. */
+  readonly trust?: Trust;
 }
 
 export interface RunningService {
@@ -62,10 +72,13 @@ const KERNEL_MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url
 export async function createService(def: ServiceDefinition, options: { settings?: ServiceSettings; env?: NodeJS.ProcessEnv } = {}): Promise<RunningService> {
   const settings = options.settings ?? readServiceSettings({ port: def.defaultPort, service: def.name }, options.env);
   if (!settings.databaseUrl) throw new Error(`${def.name}: DATABASE_URL is not set (the launcher sets it; see README)`);
-  initTracing(def.name);
+  await initTracing(def.name);
   const logger = createLogger(def.name, settings.logLevel);
   const db = await openDb({ connectionString: settings.databaseUrl, schema: settings.schema, poolSize: settings.poolSize, applicationName: def.name });
   try {
+    const trust = def.trust
+      ? await Trust.create({ service: def.name, title: def.title, dataDir: settings.dataDir, baseUrl: settings.baseUrl, db, logger, settings: readTrustSettings(options.env ?? process.env), definition: def.trust })
+      : undefined;
     const registry = new Registry([...def.resourceTypes.map(defineResourceType), auditEventType()]);
     const router: FhirRouter = new FhirRouter({
       service: def.name,
@@ -75,6 +88,7 @@ export async function createService(def: ServiceDefinition, options: { settings?
       operations: def.operations?.({ settings, db, logger }) ?? [],
       capability: () => capability(),
       maxBundleEntries: settings.maxBundleEntries,
+      authorize: trust ? (ctx, req) => trust.authorize(ctx, req, (tx, facts) => router.audit(tx, ctx, facts)) : undefined,
     });
     const fhirBase = `${settings.baseUrl ?? `http://${settings.host}:${settings.port}`}/fhir`;
     const capability = (): CapabilityStatement =>
@@ -88,8 +102,9 @@ export async function createService(def: ServiceDefinition, options: { settings?
       },
     );
     const metrics = createMetrics(def.name);
-    const kernel: Kernel = { settings, db, logger, router, metrics, validator: loadValidator() };
-    const app = createApp({ service: def.name, router, db, logger, metrics, bodyLimit: settings.bodyLimit, baseUrl: settings.baseUrl, authenticate: def.authenticate });
+    const kernel: Kernel = { settings, db, logger, router, metrics, validator: loadValidator(), trust };
+    const app = createApp({ service: def.name, router, db, logger, metrics, bodyLimit: settings.bodyLimit, baseUrl: settings.baseUrl, authenticate: def.authenticate ?? trust?.authenticate });
+    trust?.register(app);
     await def.extend?.(app, kernel);
     await app.ready();
     return {

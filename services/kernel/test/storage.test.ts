@@ -48,8 +48,8 @@ describe('migrations', () => {
   test('a failing migration leaves nothing behind', async () => {
     const dir = await migrationsDir({ '001_ok.sql': 'CREATE TABLE mig_ok (n int);', '002_bad.sql': 'CREATE TABLE mig_bad (n nonsense_type);' });
     await expect(migrate(db, [{ name: 'failing', dir }])).rejects.toThrow();
-    expect((await db.query("SELECT to_regclass('mig_ok') AS t")).rows[0].t).toBeNull();
-    expect((await db.query("SELECT count(*)::int AS n FROM schema_migrations WHERE source = 'failing'")).rows[0].n).toBe(0);
+    expect((await db.query("SELECT to_regclass('mig_ok') AS t")).rows[0]!.t).toBeNull();
+    expect((await db.query("SELECT count(*)::int AS n FROM schema_migrations WHERE source = 'failing'")).rows[0]!.n).toBe(0);
   });
 });
 
@@ -90,7 +90,7 @@ describe('outbox', () => {
     expect(failed).toMatchObject({ attempts: 1, last_error: 'receiver down', delivered_at: null });
     fail = false;
     expect(await d.drain()).toBe(1);
-    const done = (await db.query("SELECT attempts, last_error, delivered_at FROM outbox WHERE topic = 'test.flaky'")).rows[0];
+    const done = (await db.query("SELECT attempts, last_error, delivered_at FROM outbox WHERE topic = 'test.flaky'")).rows[0]!;
     expect(done.attempts).toBe(2);
     expect(done.delivered_at).not.toBeNull();
     expect(seen.map((m) => m.payload)).toEqual([{ n: 3 }, { n: 3 }]);

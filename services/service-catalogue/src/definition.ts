@@ -1,4 +1,4 @@
-import type { ServiceDefinition } from '@ndi-mesh/kernel';
+import { TRUST_MARK, type ServiceDefinition } from '@ndi-mesh/kernel';
 import { endpointType, organizationType } from './resource-types.ts';
 
 /** The national service addressing catalogue (NTK): who offers which API, for what, where. */
@@ -8,4 +8,6 @@ export const serviceCatalogue: ServiceDefinition = {
   description: 'Which APIs each organisation provides for external access to which kind of health information, the implementation guide each follows, and its address.',
   defaultPort: 8081,
   resourceTypes: [organizationType, endpointType],
+  // The address book is public to read; writing needs a care provider's system or a national service.
+  trust: { policy: { default: { public: true }, write: { anyTrustMark: [TRUST_MARK.careProviderSystem, TRUST_MARK.nationalService] } } },
 };

@@ -1,14 +1,21 @@
 import type { Bundle, OperationOutcome, Organization } from '@medplum/fhirtypes';
+import { startTestFederation, type TestFederation } from '@ndi-mesh/federation/testing';
 import { startTestService, type TestService } from '@ndi-mesh/kernel/testing';
 import { serviceCatalogue } from '../src/definition.ts';
 import { endpoint, organization } from './fixtures.ts';
 
 // The kernel's FHIR interactions, exercised through the first real service on it.
+let anchor: TestFederation;
 let svc: TestService;
 beforeAll(async () => {
-  svc = await startTestService(serviceCatalogue);
+  // A real trust anchor; the test client is a national service with a real access token.
+  anchor = await startTestFederation();
+  svc = await startTestService(serviceCatalogue, {}, { anchor, trustMarks: ['national-service'] });
 });
-afterAll(async () => svc?.close());
+afterAll(async () => {
+  await svc?.close();
+  await anchor?.close();
+});
 
 const FHIR = 'application/fhir+json';
 const post = (path: string, body: unknown) => svc.http.post(path).set('content-type', FHIR).send(JSON.stringify(body));

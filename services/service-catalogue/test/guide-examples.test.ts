@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { startTestFederation, type TestFederation } from '@ndi-mesh/federation/testing';
 import { startTestService, type TestService } from '@ndi-mesh/kernel/testing';
 import { serviceCatalogue } from '../src/definition.ts';
 
@@ -7,11 +8,17 @@ import { serviceCatalogue } from '../src/definition.ts';
 const guide = resolve(import.meta.dirname, '../../../implementation-guides/service-catalogue');
 const example = async (name: string) => readFile(resolve(guide, 'examples', name), 'utf8');
 
+let anchor: TestFederation;
 let svc: TestService;
 beforeAll(async () => {
-  svc = await startTestService(serviceCatalogue);
+  // A real trust anchor; the test client is a national service with a real access token.
+  anchor = await startTestFederation();
+  svc = await startTestService(serviceCatalogue, {}, { anchor, trustMarks: ['national-service'] });
 });
-afterAll(async () => svc?.close());
+afterAll(async () => {
+  await svc?.close();
+  await anchor?.close();
+});
 
 test('the organization example is accepted as it stands', async () => {
   await svc.http.post('/fhir/Organization').set('content-type', 'application/fhir+json').send(await example('organization.json')).expect(201);

@@ -24,6 +24,8 @@ export interface RouterOptions {
   readonly operations: readonly OperationDef[];
   readonly capability: () => Resource;
   readonly maxBundleEntries: number;
+  /** Route policy (the trust module): throws the 401/403 refusal before any interaction runs. */
+  readonly authorize?: (ctx: RequestContext, req: FhirRequest) => Promise<void>;
 }
 
 /** Inside a transaction Bundle: the shared transaction and ids assigned up front. */
@@ -56,6 +58,7 @@ export class FhirRouter {
   }
 
   async handle(ctx: RequestContext, req: FhirRequest, within?: Within): Promise<FhirResponse> {
+    if (this.o.authorize) await this.o.authorize(ctx, req);
     const [first, second, third, fourth, ...rest] = req.segments;
     if (first === undefined) {
       if (req.method === 'POST') return this.bundle(ctx, req);

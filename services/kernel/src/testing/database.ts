@@ -21,9 +21,9 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh database for one test file, on the run's server; dropped at the end. */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
-  const server = await testServerUrl();
+/** A fresh database for one test file, on the run's server (or the one given); dropped at the end. */
+export async function createTestDatabase(label: string, serverUrl?: string): Promise<TestDatabase> {
+  const server = serverUrl ?? (await testServerUrl());
   const name = `t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase().slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   await adminQuery(server, `CREATE DATABASE ${name}`);
   return {

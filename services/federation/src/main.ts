@@ -1,0 +1,4 @@
+import { runService } from '@ndi-mesh/kernel';
+import { federation } from './definition.ts';
+
+await runService(federation);

@@ -1,0 +1,17 @@
+export { AccessTokens } from './access-token.ts';
+export { basisExtensions, parseBasis, type AuthorisationBasis, type BasisInput, type Hl7B2b, type SeNdiB2b } from './basis.ts';
+export { fetchJwt, TrustChainResolver, type ResolvedEntity, type TrustAnchorConfig } from './chain.ts';
+export { FederatedClient, signClientAssertion, TokenRequestError, type CallOptions } from './client.ts';
+export * from './constants.ts';
+export { federationEntity, wellKnownUrl, type EntityStatement, type FederationEntityMetadata } from './entity-statement.ts';
+export { nowSeconds, peek, signJwt } from './jwt.ts';
+export { KeySet, type Jwks } from './keys.ts';
+export { LeafEntity } from './leaf-configuration.ts';
+export { applyPolicy, combinePolicies, overrideMetadata, type Metadata, type MetadataPolicy, type ParameterPolicy } from './metadata-policy.ts';
+export { OAuthError, TrustError, type OAuthErrorCode } from './oauth-error.ts';
+export { enforce, policyFor, type AccessPolicy, type BasisPart, type RoutePolicy } from './policy.ts';
+export { JtiStore } from './replay.ts';
+export { routeTarget, type RouteTarget } from './route-target.ts';
+export { FEDERATION_KEYS_FILE, Trust, type TrustDefinition } from './trust.ts';
+export { TrustMarkVerifier, type TrustMarkStatus, type VerifiedTrustMark } from './trust-marks.ts';
+export { readTrustSettings, trustSettingsTable, type TrustSettings } from './trust-settings.ts';
