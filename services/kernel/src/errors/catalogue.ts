@@ -74,6 +74,22 @@ export const errorCatalogue = {
   'MESH-OP-001': { status: 400, type: 'invalid', title: 'Invalid operation parameters' },
   'MESH-SRV-001': { status: 503, type: 'transient', title: 'A dependency is unavailable' },
   'MESH-SRV-500': { status: 500, type: 'exception', title: 'Internal error' },
+  'MESH-PDI-001': { status: 400, type: 'code-invalid', title: 'Unknown sharing event type (use started or ended)' },
+  'MESH-PDI-002': { status: 400, type: 'required', title: 'An ended sharing event needs an end reason' },
+  'MESH-PDI-003': { status: 400, type: 'invariant', title: 'Only an ended sharing event carries an end reason' },
+  'MESH-PDI-004': { status: 400, type: 'code-invalid', title: 'Unknown end reason' },
+  'MESH-PDI-005': { status: 400, type: 'value', title: 'The sharing event lies in the future' },
+  'MESH-PDI-006': { status: 400, type: 'too-costly', title: 'A batch holds 1 to 1,000 sharing events' },
+  'MESH-NSF-001': { status: 422, type: 'invariant', title: 'A period or information time window ends before it starts' },
+  'MESH-NSF-002': { status: 422, type: 'invalid', title: 'The block or revoke does not fit its kind (owner, scope, category, audience or grantee)' },
+  'MESH-NSF-003': { status: 422, type: 'required', title: 'A temporary revoke needs a reason' },
+  'MESH-NSF-004': { status: 422, type: 'business-rule', title: "The temporary revoke's window is unbounded, backdated or longer than allowed" },
+  'MESH-NSF-005': { status: 422, type: 'business-rule', title: 'The temporary revoke names a block it cannot lift' },
+  'MESH-NSF-006': { status: 403, type: 'forbidden', title: 'The caller may not cancel this block' },
+  'MESH-NSF-007': { status: 409, type: 'conflict', title: 'The block is no longer active' },
+  'MESH-NSF-008': { status: 422, type: 'required', title: 'A cancellation by the operator needs a reason' },
+  'MESH-NSF-009': { status: 400, type: 'value', title: 'The cross-border country policy is not valid' },
+  'MESH-NSF-010': { status: 403, type: 'forbidden', title: 'The caller may not register this block or revoke' },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -1,0 +1,11 @@
+export * from './model.ts';
+export { decide, decideMany, decideWithin, permitted, EMERGENCY_OBLIGATIONS } from './decide.ts';
+export { compileBlockSet, type BlockSet } from './block-set.ts';
+export { audienceOf, covers, denyRule } from './applicability.ts';
+export { grants, liftRule } from './lifting.ts';
+export { validateBlock, PATIENT_BLOCK_KINDS } from './validate-block.ts';
+export { validateRevoke, DEFAULT_REVOKE_LIMITS, type RevokeLimits } from './revoke-rules.ts';
+export { assertMayCancel, cancelBlock } from './cancel-rules.ts';
+export { countryPolicyFrom, countryAllows, MYHEALTH_EU_CATEGORIES } from './country-policy.ts';
+export { emergencyFollowUp, type FollowUpItem } from './follow-up.ts';
+export { blocksForProvider, revokesForProvider } from './distribution.ts';
