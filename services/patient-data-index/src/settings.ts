@@ -1,0 +1,47 @@
+import { readSettings, setting, type Settings } from '@ndi-mesh/kernel';
+
+/**
+ * The patient data index's own settings, beside the kernel's (PORT, DATABASE_URL, …). The
+ * implementation guide prints this table; `PDI_PSEUDONYM_KEY` is read by domain/pseudonym-key.ts.
+ */
+export const pdiSettingsTable = {
+  catalogueUrl: setting<string>({
+    env: 'CATALOGUE_URL',
+    type: 'url',
+    default: 'http://127.0.0.1:8081',
+    doc: 'Base URL of the service catalogue (C1 `Endpoint/$lookup`), without `/fhir`.',
+  }),
+  consentUrl: setting<string>({
+    env: 'CONSENT_URL',
+    type: 'url',
+    default: 'http://127.0.0.1:8083',
+    doc: 'Base URL of the consent registry (C3 `$decide`), without `/fhir`.',
+  }),
+  catalogueTtl: setting<number>({
+    env: 'CATALOGUE_CACHE_SECONDS',
+    type: 'integer',
+    default: 30,
+    min: 0,
+    max: 3600,
+    doc: "How long a care provider's endpoints from the catalogue are reused before they are looked up again (0: every time).",
+  }),
+  peerTimeoutMs: setting<number>({
+    env: 'PEER_TIMEOUT_MS',
+    type: 'integer',
+    default: 2000,
+    min: 50,
+    max: 60_000,
+    doc: 'Longest wait for the catalogue or the consent registry; past it `$locate` answers 503 (fail closed).',
+  }),
+  pseudonymKey: setting<string | undefined>({
+    env: 'PDI_PSEUDONYM_KEY',
+    type: 'string',
+    doc: "Base64 secret (≥ 32 bytes) for patient pseudonyms; when unset, `<DATA_DIR>/pseudonym-key` (generated on first start). Back it up apart from the database.",
+  }),
+};
+
+export type PdiSettings = Settings<typeof pdiSettingsTable>;
+
+export function readPdiSettings(env: NodeJS.ProcessEnv = process.env): PdiSettings {
+  return readSettings(pdiSettingsTable, env);
+}
