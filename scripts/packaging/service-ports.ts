@@ -3,6 +3,8 @@
 // scripts/test/packaging.test.ts, and the container health check falls back on it when
 // PORT is not set.
 export const servicePorts = {
+  // For development and demos only: signs people in to the web UIs as synthetic professionals.
+  'dev-identity-provider': 8079,
   federation: 8080,
   'service-catalogue': 8081,
   'patient-data-index': 8082,

@@ -27,6 +27,7 @@ const obj = (value: unknown, what: string): Obj => {
 
 // ARCHITECTURE.md, "Ports and bases".
 const architecturePorts: Record<string, number> = {
+  'dev-identity-provider': 8079,
   federation: 8080,
   'service-catalogue': 8081,
   'patient-data-index': 8082,

@@ -8,9 +8,13 @@ export type { FhirRequest, FhirResponse, OperationDef, OperationInput } from './
 export type { Validator } from './http/validator.ts';
 export { FhirRouter } from './http/fhir-router.ts';
 export { createApp, FHIR_JSON } from './http/app.ts';
+export { escapeHtml, html, SafeHtml, type HtmlValue } from './http/html.ts';
 export { defineResourceType, Registry, type Interaction, type ResourceType, type ResourceTypeConfig } from './fhir/registry.ts';
 export type { SearchParamDef } from './fhir/search-parameters.ts';
 export { loadR4 } from './fhir/r4.ts';
+export { parseFhirDateRange } from './fhir/dates.ts';
+export { valueSetContains } from './fhir/validation/index.ts';
+export { loadValidator } from './fhir/validation/index.ts';
 export { openDb, type Db, type Queryable, type Tx } from './storage/db.ts';
 export { migrate } from './storage/migrate.ts';
 export { enqueue, OutboxDispatcher, type OutboxMessage } from './storage/outbox.ts';

@@ -46,6 +46,8 @@ export interface KernelParts {
   readonly settings: ServiceSettings;
   readonly db: Db;
   readonly logger: Logger;
+  /** Present when the service declares `trust` (operations that sign need its keys). */
+  readonly trust?: Trust;
 }
 
 export interface Kernel extends KernelParts {
@@ -54,6 +56,8 @@ export interface Kernel extends KernelParts {
   readonly validator: Validator;
   /** Present when the service declares `trust`: its keys, verifier and outgoing client. */
   readonly trust?: Trust;
+  /** The environment the kernel read its settings from, for a service's own settings table. */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 export interface RunningService {
@@ -85,7 +89,7 @@ export async function createService(def: ServiceDefinition, options: { settings?
       registry,
       db,
       validator: loadValidator(),
-      operations: def.operations?.({ settings, db, logger }) ?? [],
+      operations: def.operations?.({ settings, db, logger, trust }) ?? [],
       capability: () => capability(),
       maxBundleEntries: settings.maxBundleEntries,
       authorize: trust ? (ctx, req) => trust.authorize(ctx, req, (tx, facts) => router.audit(tx, ctx, facts)) : undefined,
@@ -102,7 +106,7 @@ export async function createService(def: ServiceDefinition, options: { settings?
       },
     );
     const metrics = createMetrics(def.name);
-    const kernel: Kernel = { settings, db, logger, router, metrics, validator: loadValidator(), trust };
+    const kernel: Kernel = { settings, db, logger, router, metrics, validator: loadValidator(), trust, env: options.env ?? process.env };
     const app = createApp({ service: def.name, router, db, logger, metrics, bodyLimit: settings.bodyLimit, baseUrl: settings.baseUrl, authenticate: def.authenticate ?? trust?.authenticate });
     trust?.register(app);
     await def.extend?.(app, kernel);

@@ -3,9 +3,10 @@ import { startTestFederation, type TestFederation } from '@ndi-mesh/federation/t
 import { startTestService, type TestService } from '@ndi-mesh/kernel/testing';
 import { serviceCatalogue } from '../src/definition.ts';
 import { organization } from './fixtures.ts';
+import { owners } from './owners.ts';
 
-// The catalogue's write policy: anyone may read the address book; writing needs a
-// care-provider-system or national-service trust mark.
+// NTK-R1 and NTK-R2: anyone may read the address book; writing needs a care-provider-system or
+// national-service trust mark, and a basis naming the caller's organisation.
 const catalogue = serviceCatalogue;
 
 let anchor: TestFederation;
@@ -25,13 +26,14 @@ afterAll(async () => {
 const FHIR = 'application/fhir+json';
 const code = (b: OperationOutcome) => b.issue[0]?.details?.coding?.[0]?.code;
 
-test('a national service with a token writes; anyone reads', async () => {
-  const created = await writer.http.post('/fhir/Organization').set('content-type', FHIR).send(JSON.stringify(organization('Region Auth'))).expect(201);
+test('NTK-R1/R2: a national service with a token writes its organisation; anyone reads', async () => {
+  const org = organization('Region Auth');
+  const created = await owners(writer).asOwner(writer.http.post('/fhir/Organization').set('content-type', FHIR).send(JSON.stringify(org)), org).expect(201);
   await anonymous.http.get('/fhir/metadata').expect(200);
   await writer.http.get(`/fhir/Organization/${created.body.id}`).expect(200);
 });
 
-test('writing without a token is 401; with a token but without the trust mark it is 403 and audited', async () => {
+test('NTK-R2: writing without a token is 401; with a token but without the trust mark it is 403 and audited', async () => {
   const none = await anonymous.http.post('/fhir/Organization').set('content-type', FHIR).send(JSON.stringify(organization('No token'))).expect(401);
   expect(code(none.body)).toBe('MESH-AUTH-001');
   const ncp = anonymous.kernel.trust!;
@@ -42,6 +44,12 @@ test('writing without a token is 401; with a token but without the trust mark it
   expect(rows[0]!.n).toBe(1);
   const orgs = await anonymous.kernel.db.query<{ n: number }>('SELECT count(*)::int AS n FROM res_organization');
   expect(orgs.rows[0]!.n).toBe(0);
+});
+
+test('NTK-R2: a writer whose token names no organisation is refused (403 MESH-AUTH-004)', async () => {
+  // `writer.http` carries a token without an authorisation basis.
+  const res = await writer.http.post('/fhir/Organization').set('content-type', FHIR).send(JSON.stringify(organization('Nobody'))).expect(403);
+  expect(code(res.body)).toBe('MESH-AUTH-004');
 });
 
 test('the audit trail is not public', async () => {

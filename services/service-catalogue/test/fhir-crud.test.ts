@@ -3,6 +3,7 @@ import { startTestFederation, type TestFederation } from '@ndi-mesh/federation/t
 import { startTestService, type TestService } from '@ndi-mesh/kernel/testing';
 import { serviceCatalogue } from '../src/definition.ts';
 import { endpoint, organization } from './fixtures.ts';
+import { owners } from './owners.ts';
 
 // The kernel's FHIR interactions, exercised through the first real service on it.
 let anchor: TestFederation;
@@ -18,8 +19,9 @@ afterAll(async () => {
 });
 
 const FHIR = 'application/fhir+json';
-const post = (path: string, body: unknown) => svc.http.post(path).set('content-type', FHIR).send(JSON.stringify(body));
-const put = (path: string, body: unknown) => svc.http.put(path).set('content-type', FHIR).send(JSON.stringify(body));
+// Each write carries a token of the organisation that owns the body (NTK-R3).
+const post = (path: string, body: unknown) => owners(svc).asOwner(svc.http.post(path).set('content-type', FHIR).send(JSON.stringify(body)), body);
+const put = (path: string, body: unknown) => owners(svc).asOwner(svc.http.put(path).set('content-type', FHIR).send(JSON.stringify(body)), body);
 const issueCode = (body: OperationOutcome) => body.issue[0]?.details?.coding?.[0]?.code;
 
 async function rowCounts(): Promise<Record<string, number>> {

@@ -90,6 +90,12 @@ export const errorCatalogue = {
   'MESH-NSF-008': { status: 422, type: 'required', title: 'A cancellation by the operator needs a reason' },
   'MESH-NSF-009': { status: 400, type: 'value', title: 'The cross-border country policy is not valid' },
   'MESH-NSF-010': { status: 403, type: 'forbidden', title: 'The caller may not register this block or revoke' },
+  'MESH-NTK-001': { status: 400, type: 'code-invalid', title: 'Unknown information type' },
+  'MESH-NTK-002': { status: 422, type: 'business-rule', title: 'The endpoint overlaps another active endpoint of the organisation for the same information type and connection type' },
+  'MESH-NTK-003': { status: 422, type: 'invariant', title: "The endpoint's validity period ends before it starts" },
+  'MESH-NTK-004': { status: 422, type: 'invalid', title: 'The managing organisation is not in the catalogue' },
+  'MESH-NTK-005': { status: 409, type: 'duplicate', title: 'Another organisation in the catalogue has this HSA-id' },
+  'MESH-NTK-006': { status: 422, type: 'business-rule', title: "An organisation's HSA-id cannot change" },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

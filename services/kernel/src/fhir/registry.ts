@@ -37,6 +37,17 @@ export interface ResourceTypeConfig<R extends Resource = Resource> {
    * throw a FhirError to refuse. `previous` is the current version on update.
    */
   readonly beforeWrite?: (ctx: RequestContext, next: R, previous: R | undefined, tx: Tx) => void | Promise<void>;
+  /**
+   * Runs inside the write's transaction once the new version is stored (so a created resource's
+   * id is known), for a service's own derived tables; `resource` is absent for a delete.
+   */
+  readonly afterWrite?: (ctx: RequestContext, change: { readonly id: string; readonly resource?: R }, tx: Tx) => void | Promise<void>;
+  /**
+   * Narrows a search to what this caller may see: returns the query with the caller's own
+   * restrictions appended (repeated parameters AND together, so it can only narrow), or throws a
+   * FhirError to refuse the search.
+   */
+  readonly beforeSearch?: (ctx: RequestContext, query: URLSearchParams) => URLSearchParams;
   readonly documentation?: string;
 }
 

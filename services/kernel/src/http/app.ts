@@ -124,6 +124,7 @@ export function createApp(o: AppOptions): FastifyInstance {
     const response = otelCtx ? await context.with(otelCtx, run) : await run();
     reply.code(response.status);
     if (response.headers) reply.headers(response.headers);
+    if (response.raw) return reply.type(response.raw.contentType).send(response.raw.body);
     if (response.body === undefined) return reply.send();
     return reply.type(FHIR_JSON).send(response.body);
   };
@@ -152,5 +153,5 @@ function negotiate(request: FastifyRequest, query: URLSearchParams): void {
   const format = query.get('_format');
   if (format !== null && !FORMATS.has(format)) throw new FhirError('MESH-HTTP-006', `_format=${format}: this server speaks FHIR JSON only`);
   const accept = header(request, 'accept');
-  if (accept && !/json|\*\/\*|application\/\*/.test(accept)) throw new FhirError('MESH-HTTP-006', `Accept: ${accept}: this server speaks application/fhir+json only`);
+  if (accept && !/json|application\/jwt|\*\/\*|application\/\*/.test(accept)) throw new FhirError('MESH-HTTP-006', `Accept: ${accept}: this server speaks application/fhir+json only`);
 }

@@ -18,6 +18,8 @@ export interface FhirResponse {
   readonly status: number;
   readonly body?: Resource;
   readonly headers?: Record<string, string>;
+  /** A body that is not FHIR JSON (e.g. a signed JWT), sent as it is with its media type. */
+  readonly raw?: { readonly contentType: string; readonly body: string };
 }
 
 /** What an operation handler gets: the request, its context, and the open transaction. */
@@ -37,6 +39,8 @@ export interface OperationDef {
   readonly resourceType?: string;
   /** GET is allowed only for operations that change nothing. */
   readonly affectsState: boolean;
+  /** Reads only and writes no audit: runs outside a transaction (saves BEGIN/COMMIT on hot paths). */
+  readonly readOnly?: boolean;
   readonly handler: (input: OperationInput) => Promise<FhirResponse>;
   /** Canonical URL of its OperationDefinition. */
   readonly definition?: string;

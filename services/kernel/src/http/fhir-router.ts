@@ -128,6 +128,7 @@ export class FhirRouter {
 
   private async search(ctx: RequestContext, type: ResourceType, query: URLSearchParams, within?: Within): Promise<FhirResponse> {
     this.allow(type, 'search-type');
+    if (type.beforeSearch) query = type.beforeSearch(ctx, query);
     const req = parseSearch(type, query, (t) => this.o.registry.get(t));
     return this.inTx(within, async (tx) => {
       const result = await this.store.search(tx, type, req);
@@ -250,6 +251,7 @@ export class FhirRouter {
       const versionId = await this.store.delete(tx, type, previous);
       await this.audit(tx, ctx, { interaction: 'delete', action: 'D', outcome: 'success', what: `${type.type}/${id}/_history/${versionId}`, patients: type.patientsOf?.(previous.resource!) });
       if (type.notify) await enqueue(tx, 'resource.changed', { resourceType: type.type, id, versionId, action: 'delete' });
+      await type.afterWrite?.(ctx, { id }, tx);
       return { status: 204, headers: { etag: `W/"${versionId}"` } };
     });
   }
@@ -259,7 +261,7 @@ export class FhirRouter {
     if (!op) throw new FhirError('MESH-HTTP-004', { diagnostics: `No operation ${segment} at ${type ? type.type : 'system'} level` });
     if (req.method !== 'POST' && !(req.method === 'GET' && !op.affectsState))
       throw methodNotAllowed(req.method, `${segment}${op.affectsState ? ' (it changes state: use POST)' : ''}`);
-    return this.inTx(within, (tx) => op.handler({ ctx, request: req, tx, id, resourceType: type?.type }));
+    return this.inTx(within, (tx) => op.handler({ ctx, request: req, tx, id, resourceType: type?.type }), op.readOnly === true && !op.affectsState);
   }
 
   // ---- batch and transaction ---------------------------------------------------------------
@@ -330,6 +332,7 @@ export class FhirRouter {
   private async afterWrite(tx: Tx, ctx: RequestContext, type: ResourceType, interaction: string, action: 'C' | 'U', r: Resource): Promise<void> {
     await this.audit(tx, ctx, { interaction, action, outcome: 'success', what: `${type.type}/${r.id}/_history/${r.meta!.versionId}`, patients: type.patientsOf?.(r) });
     if (type.notify) await enqueue(tx, 'resource.changed', { resourceType: type.type, id: r.id, versionId: Number(r.meta!.versionId), action: interaction });
+    await type.afterWrite?.(ctx, { id: r.id!, resource: r }, tx);
   }
 
   private async auditRead(tx: Queryable, ctx: RequestContext, type: ResourceType, interaction: string, resources: readonly Resource[], what?: string, query?: string): Promise<void> {

@@ -1,0 +1,4 @@
+import { runService } from '@ndi-mesh/kernel';
+import { devIdentityProvider } from './definition.ts';
+
+await runService(devIdentityProvider());
