@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import { fileURLToPath } from 'node:url';
+import { readSettings, TRUST_MARK, type ServiceDefinition } from '@ndi-mesh/kernel';
+import { Distributor } from './distribution/distributor.ts';
+import { consentType, subscriptionType } from './resource-types.ts';
+import { cancelOperation } from './routes/cancel.ts';
+import { changesOperation } from './routes/changes.ts';
+import { decideOperation } from './routes/decide.ts';
+import { optOutOperation } from './routes/opt-out.ts';
+import { consentSettingsTable, decisionPolicyFrom } from './settings.ts';
+
+const NAME = 'consent-registry';
+const { accessService, careProviderSystem, nationalService } = TRUST_MARK;
+const distributors = new WeakMap<FastifyInstance, Distributor>();
+
+/** The running service's distributor (tests drain it instead of waiting for its timer). */
+export function distributorOf(app: FastifyInstance): Distributor {
+  const d = distributors.get(app);
+  if (!d) throw new Error('this app is not a consent registry');
+  return d;
+}
+
+/**
+ * The national block function and register (NSF + NSR): blocks and opt-outs as Consents,
+ * `$decide` and `$opt-out` (contract C3), cancellation, and distribution to the care providers'
+ * local block services (Subscription + outbox + `$changes`).
+ */
+export function createConsentRegistry(env: NodeJS.ProcessEnv = process.env): ServiceDefinition {
+  const policy = decisionPolicyFrom(env);
+  const settings = readSettings(consentSettingsTable, env);
+  return {
+    name: NAME,
+    title: 'ndi-mesh national block function and register (NSF + NSR)',
+    description: 'Blocks, opt-out, seals and their decision (C3 $decide), distributed to care providers\' local block services.',
+    defaultPort: 8083,
+    resourceTypes: [consentType, subscriptionType],
+    migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),
+    operations: () => [decideOperation(NAME, policy), optOutOperation(NAME), cancelOperation(NAME), changesOperation(NAME)],
+    trust: {
+      policy: {
+        // Reading blocks by id and their history: national services (and the operator) only.
+        default: { anyTrustMark: [nationalService] },
+        resources: {
+          // Narrowed per caller by consentType.beforeSearch; the registrant is checked by the domain.
+          Consent: { 'search-type': { anyTrustMark: [accessService, careProviderSystem, nationalService] }, create: { anyTrustMark: [accessService, careProviderSystem, nationalService] } },
+          Subscription: { create: { anyTrustMark: [careProviderSystem, nationalService] }, update: { anyTrustMark: [careProviderSystem, nationalService] } },
+        },
+        operations: {
+          $decide: { anyTrustMark: [nationalService, careProviderSystem] },
+          '$opt-out': { anyTrustMark: [nationalService] },
+          'Consent/$cancel': { anyTrustMark: [accessService, careProviderSystem, nationalService] },
+          'Consent/$changes': { anyTrustMark: [careProviderSystem, nationalService] },
+        },
+      },
+    },
+    extend(app, kernel) {
+      const distributor = new Distributor(kernel.db, () => kernel.trust?.client, kernel.logger, settings.deliveryPollMs);
+      distributors.set(app, distributor);
+      if (env.NSF_DISTRIBUTION !== 'off') distributor.start();
+      app.addHook('onClose', () => distributor.stop());
+    },
+  };
+}
+
+export const consentRegistry: ServiceDefinition = createConsentRegistry();

@@ -1,0 +1,29 @@
+import type { Subscription } from '@medplum/fhirtypes';
+import { FhirError, isHsaId } from '@ndi-mesh/kernel';
+
+/**
+ * A local block service subscribes with `Consent?owner=<HSA-id>`: it then receives the changes
+ * of every block on its own data and of every general block (NSF-R16), which is all it needs to
+ * decide on its own records.
+ */
+const CRITERIA = /^Consent\?owner=(?:urn:oid:1\.2\.752\.129\.2\.1\.4\.1(?:\||%7C))?([^&]+)$/i;
+
+export function subscriberOwner(criteria: string | undefined): string {
+  const m = CRITERIA.exec(criteria ?? '');
+  const hsa = m?.[1] ? decodeURIComponent(m[1]) : undefined;
+  if (!hsa || !isHsaId(hsa))
+    throw new FhirError('MESH-FHIR-008', { diagnostics: 'criteria is Consent?owner=<HSA-id of the care provider whose blocks are delivered>', expression: 'Subscription.criteria' });
+  return hsa;
+}
+
+export function checkChannel(sub: Subscription): void {
+  if (sub.channel?.type !== 'rest-hook') throw new FhirError('MESH-FHIR-008', { diagnostics: 'only rest-hook channels are supported', expression: 'Subscription.channel.type' });
+  let url: URL;
+  try {
+    url = new URL(sub.channel.endpoint ?? '');
+  } catch {
+    throw new FhirError('MESH-FHIR-008', { diagnostics: 'a rest-hook channel has an absolute endpoint URL', expression: 'Subscription.channel.endpoint' });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new FhirError('MESH-FHIR-008', { diagnostics: 'the endpoint is an http(s) URL', expression: 'Subscription.channel.endpoint' });
+}

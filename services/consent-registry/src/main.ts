@@ -1,0 +1,4 @@
+import { runService } from '@ndi-mesh/kernel';
+import { consentRegistry } from './definition.ts';
+
+await runService(consentRegistry);

@@ -1,0 +1,113 @@
+import type { Consent, Subscription } from '@medplum/fhirtypes';
+import { FhirError, HSA_ID_SYSTEM, loadValidator, TRUST_MARK, type RequestContext, type ResourceTypeConfig } from '@ndi-mesh/kernel';
+import { actorOf, callerPatient, isOperator } from './auth/caller.ts';
+import { validateBlock } from './domain/index.ts';
+import { actorReferences } from './fhir/actor-reference.ts';
+import { PROFILE } from './fhir/codes.ts';
+import { blockProfileOf, consentToBlock, kindOf } from './fhir/consent-block.ts';
+import { iso } from './fhir/instants.ts';
+import { checkChannel, subscriberOwner } from './fhir/subscription-criteria.ts';
+import { patientKey } from './store/blocks.ts';
+
+/** The owner search parameter: the owner's HSA-id, or the code `all-providers` for a general block. */
+export const OWNER_EXPRESSION =
+  "Consent.provision.actor.where(role.coding.code = 'owner').reference.identifier | iif(Consent.provision.actor.where(role.coding.code = 'owner').exists(), {}, 'all-providers')";
+
+/**
+ * A block is a Consent (profile consent-block and the profile of its kind). It is created with
+ * POST (the registrant is taken from the caller's token, never from the body) and cancelled with
+ * `$cancel`, never updated in place: every version stays in its history.
+ */
+const consentConfig: ResourceTypeConfig<Consent> = {
+  type: 'Consent',
+  profile: PROFILE.block,
+  interactions: ['read', 'vread', 'search-type', 'create', 'conditional-create', 'history-instance'],
+  searchParams: [
+    'identifier',
+    'status',
+    'category',
+    'period',
+    'date',
+    {
+      code: 'patient-identifier',
+      type: 'token',
+      expression: 'Consent.patient.identifier',
+      description: 'The patient the block protects, by personnummer or samordningsnummer.',
+      url: 'https://ndi-mesh.se/fhir/SearchParameter/Consent-patient-identifier',
+    },
+    {
+      code: 'owner',
+      type: 'token',
+      expression: OWNER_EXPRESSION,
+      description: 'The care provider (HSA-id) whose data the block covers, or all-providers for a general block.',
+      url: 'https://ndi-mesh.se/fhir/SearchParameter/Consent-owner',
+    },
+  ],
+  patientsOf: (c) => (c.patient?.identifier ? [c.patient.identifier] : []),
+  notify: true,
+  beforeWrite: (ctx, next) => registerBlock(ctx, next),
+  beforeSearch: narrowConsentSearch,
+  documentation: 'Blocks (spärrar) and opt-outs: one Consent each, scope patient-privacy, provision deny. Profiles per kind; rules in implementation-guides/consent-registry/rules.md.',
+};
+
+/**
+ * Registration (rules.md "Registering a block"): the kind's own profile, then the domain's
+ * validateBlock with the registrant the token stands for. The body's performer is replaced by
+ * that registrant, and a missing period start becomes now.
+ */
+function registerBlock(ctx: RequestContext, next: Consent): void {
+  const actor = actorOf(ctx.caller);
+  const profile = blockProfileOf(kindOf(next) ?? '');
+  if (profile) loadValidator().validate(next, profile);
+  const now = Date.now();
+  validateBlock(consentToBlock({ ...next, performer: undefined }, actor, now));
+  next.performer = actorReferences(actor);
+  next.dateTime = iso(now);
+  next.provision = { ...next.provision, period: { ...next.provision?.period, start: next.provision?.period?.start ?? iso(now) } };
+  if (profile) next.meta = { ...next.meta, profile: [...new Set([...(next.meta?.profile ?? []).filter((p) => p !== profile), profile])] };
+}
+
+/**
+ * What each caller may search: the access service only its patient's blocks, a care provider only
+ * the blocks on its own data and the general ones (its local copy, NSF-R16), national services all.
+ */
+export function narrowConsentSearch(ctx: RequestContext, query: URLSearchParams): URLSearchParams {
+  const caller = ctx.caller;
+  if (caller.trustMarks.includes(TRUST_MARK.nationalService) || isOperator(caller)) return query;
+  const narrowed = new URLSearchParams(query);
+  if (caller.trustMarks.includes(TRUST_MARK.careProviderSystem)) {
+    if (!caller.organisation) throw new FhirError('MESH-AUTH-004', 'a care provider system states the organisation (HSA-id) it acts for');
+    narrowed.append('owner', `${HSA_ID_SYSTEM}|${caller.organisation.hsaId},all-providers`);
+    return narrowed;
+  }
+  if (caller.trustMarks.includes(TRUST_MARK.accessService)) {
+    narrowed.append('patient-identifier', patientKey(callerPatient(caller)));
+    return narrowed;
+  }
+  throw new FhirError('MESH-AUTH-003', 'blocks are searched by the access service, a care provider system or a national service');
+}
+
+// The kernel's registry holds configs of any resource type; these are typed for their own.
+export const consentType = consentConfig as unknown as ResourceTypeConfig;
+
+/** A local block service's registration for the changes it needs (rest-hook). */
+const subscriptionConfig: ResourceTypeConfig<Subscription> = {
+  type: 'Subscription',
+  interactions: ['read', 'create', 'update'],
+  searchParams: ['status', 'criteria'],
+  beforeWrite: (ctx, next, previous) => {
+    const owner = subscriberOwner(next.criteria);
+    checkChannel(next);
+    const caller = ctx.caller;
+    if (!caller.trustMarks.includes(TRUST_MARK.nationalService)) {
+      const own = caller.organisation?.hsaId;
+      if (owner !== own) throw new FhirError('MESH-AUTH-005', { diagnostics: "a care provider subscribes to its own blocks only", expression: 'Subscription.criteria' });
+      if (previous && subscriberOwner(previous.criteria) !== own) throw new FhirError('MESH-AUTH-005', "another care provider's subscription");
+    }
+    // Accepted at once: the handshake of later FHIR versions is not part of R4's rest-hook.
+    if (next.status === 'requested') next.status = 'active';
+  },
+  documentation: "A care provider's local block service registering for the block changes it needs (criteria Consent?owner=<HSA-id>, rest-hook).",
+};
+
+export const subscriptionType = subscriptionConfig as unknown as ResourceTypeConfig;

@@ -1,0 +1,67 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Consent, Parameters } from '@medplum/fhirtypes';
+import { startTestService, type TestService } from '@ndi-mesh/kernel/testing';
+import { createConsentRegistry } from '../src/definition.ts';
+import { decisions } from './support/consents.ts';
+import { identities } from './support/identities.ts';
+import { startCallers, startTestFederation, type Callers, type TestFederation } from './support/mesh.ts';
+
+// The examples in implementation-guides/consent-registry/ are what vendors copy: they must work as they stand.
+const guide = resolve(import.meta.dirname, '../../../implementation-guides/consent-registry');
+const example = async <T>(name: string): Promise<T> => JSON.parse(await readFile(resolve(guide, 'examples', name), 'utf8')) as T;
+
+// The people and organisations the examples name.
+const ids = {
+  ...identities(8083_03),
+  patient: { system: 'urn:oid:1.2.752.129.2.1.3.1', value: '199304242382' },
+  providerA: 'SE0099008476-OPN78JYE',
+  unitA1: 'SE0099008476-U3R6E4FZ',
+  doctorA: 'SE0099008476-PPVGMW35',
+  providerB: 'SE0099242448-ORYLBZA3',
+  unitB1: 'SE0099242448-UF9JKH6J',
+};
+let anchor: TestFederation;
+let registry: TestService;
+let callers: Callers;
+let closeCallers: () => Promise<void>;
+beforeAll(async () => {
+  anchor = await startTestFederation();
+  registry = await startTestService(createConsentRegistry({ NSF_DISTRIBUTION: 'off' }), {}, { anchor, trustMarks: ['national-service'] });
+  ({ callers, close: closeCallers } = await startCallers(anchor, () => registry.url!, ids));
+}, 60_000);
+afterAll(async () => {
+  await closeCallers?.();
+  await registry?.close();
+  await anchor?.close();
+});
+
+test('the guide\'s flow: register, decide (requester and owner views), opt out, cancel, subscribe', async () => {
+  const patient = callers.access(ids.patient);
+  const block = await patient.call('POST', '/Consent', await example('block-care-provider.json'));
+  expect(block.status).toBe(201);
+
+  const request = await example<Parameters>('decide-request.json');
+  expect(decisions((await callers.national.call('POST', '/$decide', request)).body)).toEqual([
+    { result: 'deny', trace: [] },
+    { result: 'permit', trace: [] },
+  ]);
+  const asOwner = (await callers.providerA.call('POST', '/$decide', request)).body as Parameters;
+  const shown = JSON.parse(JSON.stringify(await example('decide-response-owner.json')).replace('<id of the block>', block.body.id));
+  expect(asOwner).toEqual(shown);
+
+  const optOut = await patient.call('POST', '/Consent', await example('block-opt-out.json'));
+  expect(optOut.status).toBe(201);
+  const status = await callers.national.call('GET', '/$opt-out?patient=urn:oid:1.2.752.129.2.1.3.1%7C199304242382');
+  expect(status.body).toEqual({ resourceType: 'Parameters', parameter: [{ name: 'optedOut', valueBoolean: true }] });
+
+  const cancelled = await patient.call('POST', `/Consent/${block.body.id}/$cancel`, await example('cancel-request.json'));
+  expect(cancelled.status).toBe(200);
+  expect((cancelled.body as Consent).status).toBe('inactive');
+
+  const sub = await callers.providerA.call('POST', '/Subscription', await example('subscription.json'));
+  expect(sub.status).toBe(201);
+  expect(sub.body.status).toBe('active');
+  const foreign = await callers.providerB.call('POST', '/Subscription', await example('subscription.json'));
+  expect(foreign.status).toBe(403);
+});

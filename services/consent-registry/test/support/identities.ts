@@ -1,0 +1,33 @@
+import { PERSONNUMMER_SYSTEM, syntheticHsaId, syntheticPersonnummer, type Rng } from '@ndi-mesh/kernel';
+import type { PersonRef } from '../../src/domain/index.ts';
+
+function seeded(seed: number): Rng {
+  let s = seed;
+  return () => {
+    s = (s * 16807) % 2147483647;
+    return (s - 1) / 2147483646;
+  };
+}
+
+/** Synthetic people and organisations, the same in every run. Each test file passes its own seed so files never share a patient. */
+export function identities(seed: number) {
+  const rng = seeded(seed);
+  const person = (): PersonRef => ({ system: PERSONNUMMER_SYSTEM, value: syntheticPersonnummer(rng) });
+  const providerA = syntheticHsaId('organisation', rng);
+  const providerB = syntheticHsaId('organisation', rng);
+  return {
+    patient: person(),
+    otherPatient: person(),
+    thirdPatient: person(),
+    providerA,
+    unitA1: syntheticHsaId('unit', rng, providerA),
+    unitA2: syntheticHsaId('unit', rng, providerA),
+    doctorA: syntheticHsaId('person', rng, providerA),
+    providerB,
+    unitB1: syntheticHsaId('unit', rng, providerB),
+    doctorB: syntheticHsaId('person', rng, providerB),
+    accessService: syntheticHsaId('organisation', rng),
+    nationalOrg: syntheticHsaId('organisation', rng),
+  };
+}
+export type Identities = ReturnType<typeof identities>;
