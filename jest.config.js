@@ -6,7 +6,7 @@ export default {
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2024' }, module: { type: 'es6' } }],
   },
-  testMatch: ['<rootDir>/services/*/test/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts'],
+  testMatch: ['<rootDir>/services/*/test/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts', '<rootDir>/e2e/**/*.test.ts'],
   testTimeout: 30000,
   reporters: ['default', '<rootDir>/scripts/test/summary-reporter.js'],
   globalSetup: '<rootDir>/services/kernel/src/testing/global-setup.ts',

@@ -1,6 +1,7 @@
 import { errorCatalogue } from '../../services/kernel/src/errors/catalogue.ts';
 import { settingsMarkdown } from '../../services/kernel/src/config/settings.ts';
 import { serviceSettingsTable } from '../../services/kernel/src/config/service-settings.ts';
+import { trustSettingsTable } from '../../services/kernel/src/trust/trust-settings.ts';
 
 /**
  * Generated regions of the docs: text between `<!-- BEGIN name -->` and `<!-- END name -->`
@@ -8,6 +9,7 @@ import { serviceSettingsTable } from '../../services/kernel/src/config/service-s
  */
 export const generators: Record<string, () => string> = {
   settings: () => settingsMarkdown(serviceSettingsTable({ port: 0, service: '<service>' })).replace('`0`', 'per service'),
+  'trust-settings': () => settingsMarkdown(trustSettingsTable),
   errors: () =>
     [
       '| code | HTTP | issue type | meaning |',
