@@ -239,6 +239,27 @@ test("8. the index audits each locate with the requester's organisation and purp
   expect(decides.some((a) => a.outcomeDesc === '$decide: 1 record(s), 1 denied')).toBe(true);
 });
 
+test("8b. through the access service a patient sees who accessed their data, and only their own audit", async () => {
+  const asPatient = as(access, mesh.pdi, patientAccess(who.accessServiceOrg, who.patient));
+  const own = await asPatient.get(`/AuditEvent?patient-identifier=${who.patient.system}|${who.patient.value}&_count=100`);
+  expect(own.status).toBe(200);
+  const events = (own.body.entry ?? []).map((e: { resource: { outcomeDesc?: string } }) => e.resource);
+  expect(events.filter((a: { outcomeDesc?: string }) => a.outcomeDesc === '$locate').length).toBeGreaterThanOrEqual(2);
+  // Asking for another patient's trail, or for everything, yields only this patient's records.
+  const other = await asPatient.get(`/AuditEvent?patient-identifier=${who.onlyAtA.system}|${who.onlyAtA.value}`);
+  expect(other.status).toBe(200);
+  expect(other.body.entry ?? []).toEqual([]);
+  const everything = await asPatient.get('/AuditEvent?_count=1000');
+  for (const e of everything.body.entry ?? []) {
+    const patients = e.resource.entity.filter((x: { role?: { code?: string } }) => x.role?.code === '1').map((x: { what: { identifier: { value: string } } }) => x.what.identifier.value);
+    expect(patients).toEqual([who.patient.value]);
+  }
+  // Reading a record by id is for national services only.
+  const id = events[0].id;
+  const byId = await asPatient.get(`/AuditEvent/${id}`);
+  expect(byId.status).toBe(403);
+});
+
 test('9. the block is lifted, then B ends sharing: B leaves the locate answer on its own account', async () => {
   const cancel = await as(access, mesh.consent, patientAccess(who.accessServiceOrg, who.patient)).post(`/Consent/${blockId}/$cancel`, {
     resourceType: 'Parameters',

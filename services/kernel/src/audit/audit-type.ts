@@ -1,4 +1,7 @@
+import { FhirError } from '../errors/index.ts';
 import { defineResourceType, type ResourceType } from '../fhir/registry.ts';
+import type { RequestContext } from '../http/context.ts';
+import { TRUST_MARK } from '../trust/constants.ts';
 
 /**
  * Audit records are FHIR AuditEvents kept by every service in its own schema: written once
@@ -32,5 +35,22 @@ export function auditEventType(): ResourceType {
       },
     ],
     documentation: 'Audit of every access to personal data and every change (IHE BALP).',
+    beforeSearch: onlyOwnPatient,
   });
+}
+
+/**
+ * An access service (acting for one authenticated patient) sees only that patient's audit: its
+ * search is narrowed by one more AND-ed condition, which can never widen it. National services
+ * search the whole trail.
+ */
+function onlyOwnPatient(ctx: RequestContext, query: URLSearchParams): URLSearchParams {
+  const marks = ctx.caller.trustMarks;
+  if (!ctx.caller.authenticated || marks.includes(TRUST_MARK.nationalService) || !marks.includes(TRUST_MARK.accessService)) return query;
+  const patient = ctx.caller.patient;
+  if (!patient?.system || !patient.value)
+    throw new FhirError('MESH-AUTH-004', 'The access service may read the audit only for the patient it acts for; its assertion named no patient');
+  const narrowed = new URLSearchParams(query);
+  narrowed.append('patient-identifier', `${patient.system}|${patient.value}`);
+  return narrowed;
 }

@@ -33,8 +33,13 @@ export interface AccessPolicy {
   readonly operations?: Readonly<Record<string, RoutePolicy>>;
 }
 
-/** The audit trail is personal data about callers and patients: only national services read it. */
-const AUDIT_POLICY: RoutePolicy = { anyTrustMark: [TRUST_MARK.nationalService, TRUST_MARK.accessService] };
+/**
+ * The audit trail is personal data about callers and patients: national services read it; the
+ * access service may search it too, but only for the patient it acts for (the AuditEvent type
+ * narrows such a search to that patient, see audit/audit-type.ts), never read by id.
+ */
+const AUDIT_POLICY: RoutePolicy = { anyTrustMark: [TRUST_MARK.nationalService] };
+const AUDIT_SEARCH_POLICY: RoutePolicy = { anyTrustMark: [TRUST_MARK.nationalService, TRUST_MARK.accessService] };
 
 export function policyFor(policy: AccessPolicy, t: RouteTarget): RoutePolicy {
   if (t.interaction === 'capabilities') return { public: true };
@@ -50,7 +55,7 @@ export function policyFor(policy: AccessPolicy, t: RouteTarget): RoutePolicy {
   const read = isRead(t);
   const perKind = per?.[read ? 'read-any' : 'write-any'];
   if (perKind) return perKind;
-  if (t.resourceType === 'AuditEvent') return AUDIT_POLICY;
+  if (t.resourceType === 'AuditEvent') return t.interaction === 'search-type' ? AUDIT_SEARCH_POLICY : AUDIT_POLICY;
   return (read ? policy.read : t.interaction === 'operation' ? undefined : policy.write) ?? policy.default;
 }
 
