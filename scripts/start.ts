@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { startEmbeddedPostgres, EMBEDDED_DEFAULT_PORT } from '../services/kernel/src/storage/embedded.ts';
+import { SERVICE_NODE_FLAGS } from './launcher/node-flags.ts';
 import { discoverServices, type ServiceEntry } from './launcher/services.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
 }
 
 function start(entry: ServiceEntry, env: Record<string, string>): void {
-  const proc = spawn(process.execPath, [entry.main], {
+  const proc = spawn(process.execPath, [...SERVICE_NODE_FLAGS, entry.main], {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(portOf(entry)), DATA_DIR: resolve(dataDir, entry.name) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,3 +1,5 @@
+import { SERVICE_NODE_FLAGS } from '../launcher/node-flags.ts';
+
 /** The benchmark's settings, from the command line and the environment; read once at start. */
 export interface BenchOptions {
   readonly durationSeconds: number;
@@ -27,7 +29,7 @@ export const USAGE = `npm run bench [-- options]
   --profile          CPU-profile each service scenario (figures then carry the profiler's cost)
   --strict           exit 1 when a target is missed
   --keep             keep the bench database at the end (prints its URL; not with an embedded server)
-  --node-flags="<flags>"  extra node flags for the service processes only (env BENCH_NODE_FLAGS),
+  --node-flags="<flags>"  node flags for the service processes only (env BENCH_NODE_FLAGS; default: scripts/launcher/node-flags.ts),
                      e.g. --node-flags="--max-semi-space-size=16"
 PostgreSQL: DATABASE_URL, else 127.0.0.1:5432 when it answers, else an embedded server.`;
 
@@ -52,7 +54,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
   let profile = false;
   let strict = false;
   let keep = false;
-  let nodeFlags = env.BENCH_NODE_FLAGS ?? '';
+  // The services run with the flags they run with everywhere (scripts/launcher/node-flags.ts).
+  let nodeFlags = env.BENCH_NODE_FLAGS ?? SERVICE_NODE_FLAGS.join(' ');
   let help = false;
   for (const arg of argv) {
     const [flag, value] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];

@@ -11,6 +11,7 @@ export const SUITES: Readonly<Record<string, () => Promise<SuiteModule>>> = {
   'bare-http': () => import('./bare-http.ts'),
   'http-pg': () => import('./http-pg.ts'),
   'service-catalogue': () => import('./service-catalogue.ts'),
+  'consent-registry': () => import('./consent-registry.ts'),
 };
 
 export async function loadSuite(name: string): Promise<Suite<unknown>> {

@@ -9,8 +9,8 @@ export interface OutboxMessage {
 
 /** Leaves a message in the same transaction as the change it reports. */
 export async function enqueue(tx: Tx, topic: string, payload: unknown): Promise<void> {
-  await tx.query('INSERT INTO outbox (topic, payload) VALUES ($1, $2)', [topic, JSON.stringify(payload)]);
-  await tx.query(`SELECT pg_notify('outbox', $1)`, [topic]);
+  // One round trip: the row, and a wake-up for dispatchers that PostgreSQL sends on commit.
+  await tx.query(`WITH m AS (INSERT INTO outbox (topic, payload) VALUES ($1, $2)) SELECT pg_notify('outbox', $1)`, [topic, JSON.stringify(payload)]);
 }
 
 export type OutboxHandler = (message: OutboxMessage) => Promise<void>;

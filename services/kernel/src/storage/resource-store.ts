@@ -32,6 +32,9 @@ export interface HistoryQuery {
   readonly cursor?: readonly string[];
 }
 
+/** Searches are planned for their values each time (see QueryOptions.prepare). */
+const VALUE_DEPENDENT = { prepare: false } as const;
+
 interface Row {
   id: string;
   version_id: number;
@@ -96,6 +99,7 @@ export class ResourceStore {
     const { rows } = await q.query<Row>(
       `SELECT id, version_id, last_updated, deleted, content FROM ${ident(type.table)} WHERE ${where.text}${after ? ` AND ${after}` : ''} ORDER BY ${order} LIMIT $${values.length}`,
       values,
+      VALUE_DEPENDENT,
     );
     const more = rows.length > req.count;
     const page = more ? rows.slice(0, req.count) : rows;
@@ -113,6 +117,7 @@ export class ResourceStore {
     const { rows } = await q.query<Row>(
       `SELECT content FROM ${ident(type.table)} WHERE NOT deleted AND ${ident(column)} && $1::text[] ORDER BY id LIMIT $2`,
       [keys, limit],
+      VALUE_DEPENDENT,
     );
     return rows.map((r) => r.content!);
   }
@@ -152,7 +157,7 @@ export class ResourceStore {
   }
 
   private async count(q: Queryable, type: ResourceType, where: string, values: unknown[]): Promise<number> {
-    const { rows } = await q.query<{ n: number }>(`SELECT count(*) AS n FROM ${ident(type.table)} WHERE ${where}`, values);
+    const { rows } = await q.query<{ n: number }>(`SELECT count(*) AS n FROM ${ident(type.table)} WHERE ${where}`, values, VALUE_DEPENDENT);
     return Number(rows[0]?.n ?? 0);
   }
 
