@@ -167,6 +167,17 @@ const serviceCatalogue: Suite<CatalogueData> = {
       target: { minRps: 2000, maxP99Ms: 15 },
     },
     {
+      id: 'lookup',
+      title: "Endpoint/$lookup: one organisation's patient-summary endpoints valid now, public (NTK-R13)",
+      request: (d, rng) => ({
+        method: 'GET',
+        path: `/fhir/Endpoint/$lookup?organization=${encodeURIComponent(`${HSA_ID_SYSTEM}|${pick(d.organizations, rng).hsaId}`)}&information-type=patient-summary`,
+      }),
+      expectStatus: 200,
+      check: (body) => isBundleWithEntries(body, 2),
+      target: { minRps: 3000, maxP99Ms: 8 },
+    },
+    {
       id: 'create',
       title: "create with validation and audit (an active Endpoint, with its organisation's token)",
       request: (d, rng) => {
