@@ -239,7 +239,7 @@ test("8. the index audits each locate with the requester's organisation and purp
   expect(decides.some((a) => a.outcomeDesc === '$decide: 1 record(s), 1 denied')).toBe(true);
 });
 
-test("8b. through the access service a patient sees who accessed their data, and only their own audit", async () => {
+test('8b. through the access service a patient sees who accessed their data, and only their own audit', async () => {
   const asPatient = as(access, mesh.pdi, patientAccess(who.accessServiceOrg, who.patient));
   const own = await asPatient.get(`/AuditEvent?patient-identifier=${who.patient.system}|${who.patient.value}&_count=100`);
   expect(own.status).toBe(200);
@@ -251,7 +251,9 @@ test("8b. through the access service a patient sees who accessed their data, and
   expect(other.body.entry ?? []).toEqual([]);
   const everything = await asPatient.get('/AuditEvent?_count=1000');
   for (const e of everything.body.entry ?? []) {
-    const patients = e.resource.entity.filter((x: { role?: { code?: string } }) => x.role?.code === '1').map((x: { what: { identifier: { value: string } } }) => x.what.identifier.value);
+    const patients = e.resource.entity
+      .filter((x: { role?: { code?: string } }) => x.role?.code === '1')
+      .map((x: { what: { identifier: { value: string } } }) => x.what.identifier.value);
     expect(patients).toEqual([who.patient.value]);
   }
   // Reading a record by id is for national services only.

@@ -87,7 +87,15 @@ function start(entry: ServiceEntry, env: Record<string, string>): void {
 
 /** Enrols a service at the anchor with the federation CLI, as an operator would. */
 function enrol(anchor: ServiceEntry, entry: ServiceEntry): Promise<boolean> {
-  const args = ['enrol', urlOf(entry), ...entry.trustMarks.flatMap((m) => ['--mark', m]), '--federation', urlOf(anchor), '--operator-key', resolve(dataDir, FEDERATION, 'operator-key.json')];
+  const args = [
+    'enrol',
+    urlOf(entry),
+    ...entry.trustMarks.flatMap((m) => ['--mark', m]),
+    '--federation',
+    urlOf(anchor),
+    '--operator-key',
+    resolve(dataDir, FEDERATION, 'operator-key.json'),
+  ];
   const proc = spawn(process.execPath, [resolve(root, 'services/federation/src/cli.ts'), ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
   prefixLines(proc, `${entry.name} enrolment`);
   return new Promise((done) => proc.on('exit', (code) => done(code === 0)));

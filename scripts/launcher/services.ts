@@ -16,10 +16,18 @@ export function discoverServices(root: string): ServiceEntry[] {
   return readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'src', 'main.ts')))
     .map((d) => {
-      const pkg = JSON.parse(readFileSync(join(dir, d.name, 'package.json'), 'utf8')) as { 'ndi-mesh'?: { port?: number; title?: string; trustMarks?: string[] } };
+      const pkg = JSON.parse(readFileSync(join(dir, d.name, 'package.json'), 'utf8')) as {
+        'ndi-mesh'?: { port?: number; title?: string; trustMarks?: string[] };
+      };
       const port = pkg['ndi-mesh']?.port;
       if (typeof port !== 'number') throw new Error(`services/${d.name}/package.json must declare "ndi-mesh": { "port": … }`);
-      return { name: d.name, title: pkg['ndi-mesh']?.title ?? d.name, port, main: join(dir, d.name, 'src', 'main.ts'), trustMarks: pkg['ndi-mesh']?.trustMarks ?? [] };
+      return {
+        name: d.name,
+        title: pkg['ndi-mesh']?.title ?? d.name,
+        port,
+        main: join(dir, d.name, 'src', 'main.ts'),
+        trustMarks: pkg['ndi-mesh']?.trustMarks ?? [],
+      };
     })
     .sort((a, b) => a.port - b.port);
 }

@@ -81,18 +81,50 @@ async function main(): Promise<void> {
       const entityId = arg.replace(/\/$/, '');
       // The operator vouches for these keys: enrol only an entity whose configuration you fetched from a source you trust.
       const jwt = await (await fetch(`${entityId}/.well-known/openid-federation`)).text();
-      const ec = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()) as { sub?: string; jwks?: unknown; metadata?: Record<string, unknown> };
+      const ec = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()) as {
+        sub?: string;
+        jwks?: unknown;
+        metadata?: Record<string, unknown>;
+      };
       if (ec.sub?.replace(/\/$/, '') !== entityId) throw new Error(`${entityId} published a configuration about ${ec.sub}`);
       const entityTypes = Object.keys(ec.metadata ?? { federation_entity: {} });
-      print(await admin('PUT', '/admin/entities', { entity_id: entityId, jwks: ec.jwks, entity_types: entityTypes, ...(values['hsa-id'] ? { hsa_id: values['hsa-id'] } : {}) }));
-      for (const m of values.mark ?? []) print(await admin('POST', '/admin/trust-marks', { entity_id: entityId, trust_mark_type: trustMarkType(m), ...(values['hsa-id'] ? { hsa_id: values['hsa-id'] } : {}) }));
+      print(
+        await admin('PUT', '/admin/entities', {
+          entity_id: entityId,
+          jwks: ec.jwks,
+          entity_types: entityTypes,
+          ...(values['hsa-id'] ? { hsa_id: values['hsa-id'] } : {}),
+        }),
+      );
+      for (const m of values.mark ?? [])
+        print(
+          await admin('POST', '/admin/trust-marks', {
+            entity_id: entityId,
+            trust_mark_type: trustMarkType(m),
+            ...(values['hsa-id'] ? { hsa_id: values['hsa-id'] } : {}),
+          }),
+        );
       return;
     }
     case 'grant':
-      for (const m of values.mark ?? []) print(await admin('POST', '/admin/trust-marks', { entity_id: need('entity-id'), trust_mark_type: trustMarkType(m), ...(values['hsa-id'] ? { hsa_id: values['hsa-id'] } : {}), ...(values.ttl ? { ttl_seconds: Number(values.ttl) } : {}) }));
+      for (const m of values.mark ?? [])
+        print(
+          await admin('POST', '/admin/trust-marks', {
+            entity_id: need('entity-id'),
+            trust_mark_type: trustMarkType(m),
+            ...(values['hsa-id'] ? { hsa_id: values['hsa-id'] } : {}),
+            ...(values.ttl ? { ttl_seconds: Number(values.ttl) } : {}),
+          }),
+        );
       return;
     case 'revoke':
-      return print(await admin('POST', '/admin/trust-marks/revoke', { entity_id: need('entity-id'), ...(values.mark?.[0] ? { trust_mark_type: trustMarkType(values.mark[0]) } : {}), ...(values.reason ? { reason: values.reason } : {}) }));
+      return print(
+        await admin('POST', '/admin/trust-marks/revoke', {
+          entity_id: need('entity-id'),
+          ...(values.mark?.[0] ? { trust_mark_type: trustMarkType(values.mark[0]) } : {}),
+          ...(values.reason ? { reason: values.reason } : {}),
+        }),
+      );
     case 'remove':
       return print(await admin('DELETE', '/admin/entities', { entity_id: need('entity-id') }));
     case 'rotate-keys':

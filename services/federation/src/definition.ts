@@ -30,12 +30,14 @@ export function federationService(env: NodeJS.ProcessEnv = process.env): Service
   return {
     name: 'federation',
     title: 'ndi-mesh federation: trust anchor and trust-mark issuer',
-    description: 'OpenID Federation 1.0 trust anchor of the mesh: entity configuration, fetch, list, resolve, trust marks and their status, and onboarding of entities.',
+    description:
+      'OpenID Federation 1.0 trust anchor of the mesh: entity configuration, fetch, list, resolve, trust marks and their status, and onboarding of entities.',
     defaultPort: 8080,
     resourceTypes: [],
     migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),
     authenticate: async (request) => {
-      if (request.method === 'GET' && /^\/fhir\/metadata(\?|$)/.test(request.url) && !request.headers.authorization) return { ...ANONYMOUS, clientAddress: request.ip };
+      if (request.method === 'GET' && /^\/fhir\/metadata(\?|$)/.test(request.url) && !request.headers.authorization)
+        return { ...ANONYMOUS, clientAddress: request.ip };
       return { ...(await auth!.verify(request.headers.authorization)), clientAddress: request.ip };
     },
     async extend(instance, kernel) {

@@ -53,17 +53,32 @@ export class OperatorAuth {
   /** The operator behind a bearer token: 401 without one, or when it is forged, expired or replayed. */
   async verify(authorization: string | undefined): Promise<Caller> {
     const m = /^Bearer +(\S+)$/i.exec(authorization ?? '');
-    if (!m) throw new FhirError('MESH-AUTH-001', 'The admin API needs an operator token: Authorization: Bearer <JWT signed with the operator key>', { 'www-authenticate': 'Bearer' });
+    if (!m)
+      throw new FhirError('MESH-AUTH-001', 'The admin API needs an operator token: Authorization: Bearer <JWT signed with the operator key>', {
+        'www-authenticate': 'Bearer',
+      });
     // Read each time: an operator adding or removing a key takes effect without a restart.
     const jwks = JSON.parse(await readFile(this.jwksPath, 'utf8')) as Jwks;
     try {
-      const { payload } = await jwtVerify(m[1]!, createLocalJWKSet({ keys: [...jwks.keys] }), { algorithms: ['ES256'], audience: this.audience(), requiredClaims: ['iss', 'iat', 'exp', 'jti'] });
+      const { payload } = await jwtVerify(m[1]!, createLocalJWKSet({ keys: [...jwks.keys] }), {
+        algorithms: ['ES256'],
+        audience: this.audience(),
+        requiredClaims: ['iss', 'iat', 'exp', 'jti'],
+      });
       if (payload.exp! - payload.iat! > MAX_LIFETIME) throw new FhirError('MESH-AUTH-002', `Operator tokens live at most ${MAX_LIFETIME} s`);
-      if (!(await this.jti.claim(`operator:${payload.iss}`, String(payload.jti), payload.exp!))) throw new FhirError('MESH-AUTH-002', 'The operator token was used before (replay)');
-      return { authenticated: true, entityId: `${this.audience()}#operator:${payload.iss}`, trustMarks: [], person: { name: String(payload.iss), role: 'federation operator' } };
+      if (!(await this.jti.claim(`operator:${payload.iss}`, String(payload.jti), payload.exp!)))
+        throw new FhirError('MESH-AUTH-002', 'The operator token was used before (replay)');
+      return {
+        authenticated: true,
+        entityId: `${this.audience()}#operator:${payload.iss}`,
+        trustMarks: [],
+        person: { name: String(payload.iss), role: 'federation operator' },
+      };
     } catch (err) {
       if (err instanceof FhirError) throw err;
-      throw new FhirError('MESH-AUTH-002', `The operator token is not valid (${(err as { code?: string }).code ?? 'malformed'})`, { 'www-authenticate': 'Bearer error="invalid_token"' });
+      throw new FhirError('MESH-AUTH-002', `The operator token is not valid (${(err as { code?: string }).code ?? 'malformed'})`, {
+        'www-authenticate': 'Bearer error="invalid_token"',
+      });
     }
   }
 }

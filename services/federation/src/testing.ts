@@ -44,7 +44,12 @@ export async function startTestFederation(env: Record<string, string> = {}): Pro
     operatorToken: token,
     admin,
     async enrol(id, keys, { trustMarks, hsaId }) {
-      const reg = await admin('PUT', '/admin/entities', { entity_id: id, jwks: keys, entity_types: ['federation_entity', 'oauth_client', 'oauth_authorization_server', 'oauth_resource'], ...(hsaId ? { hsa_id: hsaId } : {}) });
+      const reg = await admin('PUT', '/admin/entities', {
+        entity_id: id,
+        jwks: keys,
+        entity_types: ['federation_entity', 'oauth_client', 'oauth_authorization_server', 'oauth_resource'],
+        ...(hsaId ? { hsa_id: hsaId } : {}),
+      });
       if (reg.status >= 300) throw new Error(`enrolment of ${id} refused: ${JSON.stringify(reg.body)}`);
       for (const m of trustMarks) {
         const res = await admin('POST', '/admin/trust-marks', { entity_id: id, trust_mark_type: trustMarkType(m), ...(hsaId ? { hsa_id: hsaId } : {}) });

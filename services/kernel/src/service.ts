@@ -81,7 +81,16 @@ export async function createService(def: ServiceDefinition, options: { settings?
   const db = await openDb({ connectionString: settings.databaseUrl, schema: settings.schema, poolSize: settings.poolSize, applicationName: def.name });
   try {
     const trust = def.trust
-      ? await Trust.create({ service: def.name, title: def.title, dataDir: settings.dataDir, baseUrl: settings.baseUrl, db, logger, settings: readTrustSettings(options.env ?? process.env), definition: def.trust })
+      ? await Trust.create({
+          service: def.name,
+          title: def.title,
+          dataDir: settings.dataDir,
+          baseUrl: settings.baseUrl,
+          db,
+          logger,
+          settings: readTrustSettings(options.env ?? process.env),
+          definition: def.trust,
+        })
       : undefined;
     const registry = new Registry([...def.resourceTypes.map(defineResourceType), auditEventType()]);
     const router: FhirRouter = new FhirRouter({
@@ -96,18 +105,27 @@ export async function createService(def: ServiceDefinition, options: { settings?
     });
     const fhirBase = `${settings.baseUrl ?? `http://${settings.host}:${settings.port}`}/fhir`;
     const capability = (): CapabilityStatement =>
-      buildCapabilityStatement({ service: def.name, title: def.title, description: def.description, version: def.version ?? '0.1.0', fhirBase }, registry, router.operations);
-    await migrate(
-      db,
-      [{ name: 'kernel', dir: KERNEL_MIGRATIONS }, ...(def.migrationsDir ? [{ name: def.name, dir: def.migrationsDir }] : [])],
-      async (tx) => {
-        const { refill } = await ensureResourceTables(tx, registry.all());
-        for (const t of refill) logger.info({ type: t.type, rows: await router.store.refill(tx, t) }, 'search columns refilled');
-      },
-    );
+      buildCapabilityStatement(
+        { service: def.name, title: def.title, description: def.description, version: def.version ?? '0.1.0', fhirBase },
+        registry,
+        router.operations,
+      );
+    await migrate(db, [{ name: 'kernel', dir: KERNEL_MIGRATIONS }, ...(def.migrationsDir ? [{ name: def.name, dir: def.migrationsDir }] : [])], async (tx) => {
+      const { refill } = await ensureResourceTables(tx, registry.all());
+      for (const t of refill) logger.info({ type: t.type, rows: await router.store.refill(tx, t) }, 'search columns refilled');
+    });
     const metrics = createMetrics(def.name);
     const kernel: Kernel = { settings, db, logger, router, metrics, validator: loadValidator(), trust, env: options.env ?? process.env };
-    const app = createApp({ service: def.name, router, db, logger, metrics, bodyLimit: settings.bodyLimit, baseUrl: settings.baseUrl, authenticate: def.authenticate ?? trust?.authenticate });
+    const app = createApp({
+      service: def.name,
+      router,
+      db,
+      logger,
+      metrics,
+      bodyLimit: settings.bodyLimit,
+      baseUrl: settings.baseUrl,
+      authenticate: def.authenticate ?? trust?.authenticate,
+    });
     trust?.register(app);
     await def.extend?.(app, kernel);
     await app.ready();

@@ -18,12 +18,10 @@ import {
 const now = new Date('2025-06-15T12:00:00Z');
 
 /** An rng that replays fast-check's numbers, so failures shrink to a small replay. */
-const rngArb = fc
-  .array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 1, maxLength: 20 })
-  .map((values) => {
-    let i = 0;
-    return () => values[i++ % values.length] ?? 0;
-  });
+const rngArb = fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 1, maxLength: 20 }).map((values) => {
+  let i = 0;
+  return () => values[i++ % values.length] ?? 0;
+});
 
 /** Any valid personnummer born 1800-01-01 … today, built from the rules, not from the generator. */
 const personnummerArb = fc
@@ -109,7 +107,10 @@ describe('personnummer (properties)', () => {
 
   test('changing any one of the ten Luhn-covered digits makes a valid personnummer invalid', () => {
     const caseArb = fc.tuple(
-      fc.oneof(personnummerArb, rngArb.map((rng) => syntheticPersonnummer(rng))),
+      fc.oneof(
+        personnummerArb,
+        rngArb.map((rng) => syntheticPersonnummer(rng)),
+      ),
       fc.integer({ min: 2, max: 11 }),
       fc.integer({ min: 1, max: 9 }),
     );

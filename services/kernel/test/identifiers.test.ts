@@ -213,9 +213,7 @@ describe('samordningsnummer', () => {
   });
 
   test('day − 60 must exist in the month (Skatteverket: the 31 April numbers in its test data are not valid)', () => {
-    expect(problemOf(checkSamordningsnummer('192004912388', now))).toBe(
-      '19200491 is not a date: day 91 means day 31, and 1920-04 has 30 days',
-    );
+    expect(problemOf(checkSamordningsnummer('192004912388', now))).toBe('19200491 is not a date: day 91 means day 31, and 1920-04 has 30 days');
   });
 
   test('refuses a future birth, counting an unknown day as the 1st of the month', () => {
@@ -308,14 +306,10 @@ describe('parsePatientIdentifier', () => {
       expression: 'patient.identifier',
     });
     expect(refusal(() => parsePatientIdentifier(`${PERSONNUMMER_SYSTEM}|202313990000`, { now })).diagnostics).toBe('20231399 is not a date');
-    expect(refusal(() => parsePatientIdentifier(`${PERSONNUMMER_SYSTEM}|202506162383`, { now })).diagnostics).toBe(
-      'the birth date is in the future',
-    );
+    expect(refusal(() => parsePatientIdentifier(`${PERSONNUMMER_SYSTEM}|202506162383`, { now })).diagnostics).toBe('the birth date is in the future');
     // The token's value must already be the FHIR form.
     expect(refusal(() => parsePatientIdentifier(`${PERSONNUMMER_SYSTEM}|19121212-1212`, { now })).code).toBe('MESH-ID-001');
-    expect(refusal(() => parsePatientIdentifier(`${PERSONNUMMER_SYSTEM}|`, { now })).diagnostics).toBe(
-      'the personnummer identifier has no value',
-    );
+    expect(refusal(() => parsePatientIdentifier(`${PERSONNUMMER_SYSTEM}|`, { now })).diagnostics).toBe('the personnummer identifier has no value');
   });
 
   test('refuses a bad samordningsnummer with MESH-ID-002', () => {

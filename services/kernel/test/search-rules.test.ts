@@ -5,7 +5,11 @@ import { extractSearchColumns } from '../src/fhir/extract.ts';
 import { normaliseString, splitOr, tokenKeys, tokenSearchKey } from '../src/fhir/tokens.ts';
 import { FhirError } from '../src/errors/index.ts';
 
-const endpoint = defineResourceType({ type: 'Endpoint', interactions: ['search-type'], searchParams: ['organization', 'status', 'name', { code: 'period', type: 'date', expression: 'Endpoint.period' }] });
+const endpoint = defineResourceType({
+  type: 'Endpoint',
+  interactions: ['search-type'],
+  searchParams: ['organization', 'status', 'name', { code: 'period', type: 'date', expression: 'Endpoint.period' }],
+});
 const parse = (q: string) => parseSearch(endpoint, new URLSearchParams(q), () => endpoint);
 const codeOf = (fn: () => unknown) => {
   try {

@@ -7,7 +7,9 @@ describe('settings', () => {
     expect(s).toMatchObject({ port: 8081, host: '127.0.0.1', poolSize: 20, schema: 'service_catalogue', baseUrl: 'https://ntk.example.se', logLevel: 'info' });
   });
   test('every bad value is named at once', () => {
-    expect(() => readServiceSettings({ port: 1, service: 'x' }, { PORT: '80a', LOG_LEVEL: 'loud', BASE_URL: 'not a url', DB_POOL_SIZE: '0' })).toThrow(ConfigError);
+    expect(() => readServiceSettings({ port: 1, service: 'x' }, { PORT: '80a', LOG_LEVEL: 'loud', BASE_URL: 'not a url', DB_POOL_SIZE: '0' })).toThrow(
+      ConfigError,
+    );
     try {
       readServiceSettings({ port: 1, service: 'x' }, { PORT: '80a', LOG_LEVEL: 'loud', BASE_URL: 'not a url', DB_POOL_SIZE: '0' });
     } catch (err) {

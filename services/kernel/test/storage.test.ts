@@ -100,7 +100,9 @@ describe('outbox', () => {
 
 describe('a process killed in the middle of a write', () => {
   test('leaves no partial resource, audit or outbox row', async () => {
-    const child = fork(fileURLToPath(new URL('./support/write-then-hang.ts', import.meta.url)), [database.url], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(fileURLToPath(new URL('./support/write-then-hang.ts', import.meta.url)), [database.url], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     const written = await new Promise<{ id: string }>((resolve, reject) => {
       child.once('message', (m) => resolve(m as { id: string }));
       child.once('exit', (code) => reject(new Error(`child exited early with ${code}`)));

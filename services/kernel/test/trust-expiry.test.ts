@@ -4,7 +4,14 @@ import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWK } from 'j
 import { JtiStore, TRUST_MARK, TrustChainResolver, TrustError, TrustMarkVerifier, type ServiceDefinition } from '../src/index.ts';
 
 // Statements that expire within the test, and the anchor's key rollover.
-const leafDef: ServiceDefinition = { name: 'leaf', title: 'Leaf', description: 'A leaf entity', defaultPort: 0, resourceTypes: [], trust: { policy: { default: {} } } };
+const leafDef: ServiceDefinition = {
+  name: 'leaf',
+  title: 'Leaf',
+  description: 'A leaf entity',
+  defaultPort: 0,
+  resourceTypes: [],
+  trust: { policy: { default: {} } },
+};
 let anchor: TestFederation;
 let leaf: TestService;
 
@@ -35,7 +42,8 @@ test('an expired subordinate statement is refused, and the cached chain is rebui
 
 test('anchor key rollover: new statements use the new key; marks signed with the old one stay valid until it retires', async () => {
   const oldJwks = anchor.jwks;
-  const markBefore = (await anchor.admin('POST', '/admin/trust-marks', { entity_id: leaf.url, trust_mark_type: 'assurance-level-3' })).body.trust_mark as string;
+  const markBefore = (await anchor.admin('POST', '/admin/trust-marks', { entity_id: leaf.url, trust_mark_type: 'assurance-level-3' })).body
+    .trust_mark as string;
   const rotated = await anchor.admin('POST', '/admin/keys/rotate');
   expect(rotated.status).toBe(200);
   const newJwks = anchor.jwks;

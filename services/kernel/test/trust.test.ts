@@ -17,13 +17,24 @@ const guarded: ServiceDefinition = {
       name: 'ping',
       level: 'system',
       affectsState: false,
-      handler: async ({ ctx }) => ({ status: 200, body: { resourceType: 'Parameters', parameter: [{ name: 'caller', valueString: ctx.caller.entityId }, { name: 'organisation', valueString: ctx.caller.organisation?.hsaId }] } }),
+      handler: async ({ ctx }) => ({
+        status: 200,
+        body: {
+          resourceType: 'Parameters',
+          parameter: [
+            { name: 'caller', valueString: ctx.caller.entityId },
+            { name: 'organisation', valueString: ctx.caller.organisation?.hsaId },
+          ],
+        },
+      }),
     },
   ],
   trust: {
     policy: {
       default: { anyTrustMark: [TRUST_MARK.nationalService, TRUST_MARK.careProviderSystem] },
-      operations: { $ping: { anyTrustMark: [TRUST_MARK.careProviderSystem], basis: ['organisation', 'purposeOfUse'], purposeOfUse: [PURPOSE.treatment, PURPOSE.emergency] } },
+      operations: {
+        $ping: { anyTrustMark: [TRUST_MARK.careProviderSystem], basis: ['organisation', 'purposeOfUse'], purposeOfUse: [PURPOSE.treatment, PURPOSE.emergency] },
+      },
     },
   },
 };
@@ -51,14 +62,20 @@ const tokenUrl = () => `${target.url}/auth/token`;
 const basis = { organisation: { hsaId: HSA, name: 'Region Test' }, person: { hsaId: 'SE2321000016-P001', role: 'doctor' }, purposeOfUse: PURPOSE.treatment };
 
 async function tokenRequest(fields: Record<string, string>) {
-  const res = await fetch(tokenUrl(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+  const res = await fetch(tokenUrl(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  });
   return { status: res.status, body: (await res.json()) as { error?: string; error_description?: string; access_token?: string } };
 }
 const grant = (assertion: string) => ({ grant_type: 'client_credentials', client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: assertion });
 async function assertionBy(svc: TestService, claims: Record<string, unknown> = {}) {
   const { kid, key } = await svc.kernel.trust!.keys.signingKey();
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ iss: svc.url, sub: svc.url, aud: tokenUrl(), iat: now, exp: now + 60, jti: randomUUID(), ...claims }).setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' }).sign(key);
+  return new SignJWT({ iss: svc.url, sub: svc.url, aud: tokenUrl(), iat: now, exp: now + 60, jti: randomUUID(), ...claims })
+    .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
+    .sign(key);
 }
 const issueCode = (body: unknown) => (body as { issue: { details: { coding: { code: string }[] } }[] }).issue[0]?.details.coding[0]?.code;
 
@@ -76,7 +93,10 @@ describe('independent verification (plain jose, not our trust module)', () => {
     expect(ta.iss).toBe(anchor.entityId);
     const leafClaims = decodeJwt(leafJwt) as any;
     expect(leafClaims.authority_hints).toEqual([anchor.entityId]);
-    const ssJwt = await get(`${ta.metadata.federation_entity.federation_fetch_endpoint}?sub=${encodeURIComponent(target.url!)}`, 'application/entity-statement+jwt');
+    const ssJwt = await get(
+      `${ta.metadata.federation_entity.federation_fetch_endpoint}?sub=${encodeURIComponent(target.url!)}`,
+      'application/entity-statement+jwt',
+    );
     const ss = (await jwtVerify(ssJwt, createLocalJWKSet(ta.jwks), { typ: 'entity-statement+jwt' })).payload as any;
     expect([ss.iss, ss.sub]).toEqual([anchor.entityId, target.url]);
     expect(ss.exp).toBeGreaterThan(ss.iat);
@@ -87,12 +107,19 @@ describe('independent verification (plain jose, not our trust module)', () => {
     const mark = (await jwtVerify(tm.trust_mark, createLocalJWKSet(ta.jwks), { typ: 'trust-mark+jwt' })).payload as any;
     expect(ta.trust_mark_issuers[TRUST_MARK.nationalService]).toContain(mark.iss);
     expect([mark.sub, mark.trust_mark_type]).toEqual([target.url, TRUST_MARK.nationalService]);
-    const statusRes = await fetch(ta.metadata.federation_entity.federation_trust_mark_status_endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `trust_mark=${tm.trust_mark}` });
+    const statusRes = await fetch(ta.metadata.federation_entity.federation_trust_mark_status_endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `trust_mark=${tm.trust_mark}`,
+    });
     expect(statusRes.headers.get('content-type')).toMatch('application/trust-mark-status-response+jwt');
     const status = (await jwtVerify(await statusRes.text(), createLocalJWKSet(ta.jwks), { typ: 'trust-mark-status-response+jwt' })).payload as any;
     expect([status.status, status.trust_mark, status.iss]).toEqual(['active', tm.trust_mark, anchor.entityId]);
     // The resolver's answer: signed, and its trust_chain is the chain verified above, leaf first.
-    const resolved = await get(`${ta.metadata.federation_entity.federation_resolve_endpoint}?sub=${encodeURIComponent(target.url!)}&trust_anchor=${encodeURIComponent(anchor.entityId)}`, 'application/resolve-response+jwt');
+    const resolved = await get(
+      `${ta.metadata.federation_entity.federation_resolve_endpoint}?sub=${encodeURIComponent(target.url!)}&trust_anchor=${encodeURIComponent(anchor.entityId)}`,
+      'application/resolve-response+jwt',
+    );
     const rr = (await jwtVerify(resolved, createLocalJWKSet(ta.jwks), { typ: 'resolve-response+jwt' })).payload as any;
     expect(rr.trust_chain).toHaveLength(3);
     expect(decodeJwt(rr.trust_chain[0]).sub).toBe(target.url);
@@ -142,16 +169,29 @@ describe('token endpoint and route policy', () => {
     const wrongAud = await tokenRequest(grant(await assertionBy(ehr, { aud: `${target.url}/other` })));
     expect([wrongAud.status, wrongAud.body.error]).toEqual([401, 'invalid_client']);
     const now = Math.floor(Date.now() / 1000);
-    expect((await tokenRequest(grant(await assertionBy(ehr, { iat: now - 600, exp: now - 300 })))).body).toMatchObject({ error: 'invalid_client', error_description: expect.stringMatching(/expired/) });
-    expect((await tokenRequest(grant(await assertionBy(ehr, { iat: now + 600, exp: now + 660 })))).body).toMatchObject({ error: 'invalid_client', error_description: expect.stringMatching(/future/) });
+    expect((await tokenRequest(grant(await assertionBy(ehr, { iat: now - 600, exp: now - 300 })))).body).toMatchObject({
+      error: 'invalid_client',
+      error_description: expect.stringMatching(/expired/),
+    });
+    expect((await tokenRequest(grant(await assertionBy(ehr, { iat: now + 600, exp: now + 660 })))).body).toMatchObject({
+      error: 'invalid_client',
+      error_description: expect.stringMatching(/future/),
+    });
     const once = await assertionBy(ehr);
     expect((await tokenRequest(grant(once))).status).toBe(200);
     expect((await tokenRequest(grant(once))).body).toMatchObject({ error: 'invalid_client', error_description: expect.stringMatching(/replay/) });
     expect((await tokenRequest({ ...grant(await assertionBy(ehr)), scope: 'everything' })).body.error).toBe('invalid_scope');
-    const badPurpose = { 'hl7-b2b': { version: '1', organization_id: `urn:oid:1.2.752.129.2.1.4.1#${HSA}`, purpose_of_use: ['urn:oid:2.16.840.1.113883.5.8#SHOPPING'] } };
+    const badPurpose = {
+      'hl7-b2b': { version: '1', organization_id: `urn:oid:1.2.752.129.2.1.4.1#${HSA}`, purpose_of_use: ['urn:oid:2.16.840.1.113883.5.8#SHOPPING'] },
+    };
     expect((await tokenRequest(grant(await assertionBy(ehr, { extensions: badPurpose })))).body.error).toBe('invalid_request');
-    const otherOrg = { 'hl7-b2b': { version: '1', organization_id: 'urn:oid:1.2.752.129.2.1.4.1#SE2321000016-Z999', purpose_of_use: ['urn:oid:2.16.840.1.113883.5.8#TREAT'] } };
-    expect((await tokenRequest(grant(await assertionBy(ehr, { extensions: otherOrg })))).body).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/may not act for/) });
+    const otherOrg = {
+      'hl7-b2b': { version: '1', organization_id: 'urn:oid:1.2.752.129.2.1.4.1#SE2321000016-Z999', purpose_of_use: ['urn:oid:2.16.840.1.113883.5.8#TREAT'] },
+    };
+    expect((await tokenRequest(grant(await assertionBy(ehr, { extensions: otherOrg })))).body).toMatchObject({
+      error: 'invalid_grant',
+      error_description: expect.stringMatching(/may not act for/),
+    });
   });
 
   test('replay protection lives in PostgreSQL, where every replica sees it', async () => {
@@ -183,22 +223,32 @@ describe('federation membership', () => {
   });
 
   test('a revoked trust mark takes effect within the status cache lifetime', async () => {
-    const provider = await startTestService(caller('provider'), { TRUST_MARK_STATUS_TTL: STATUS_TTL }, { anchor, trustMarks: ['care-provider-system'], hsaId: HSA, authorised: false });
+    const provider = await startTestService(
+      caller('provider'),
+      { TRUST_MARK_STATUS_TTL: STATUS_TTL },
+      { anchor, trustMarks: ['care-provider-system'], hsaId: HSA, authorised: false },
+    );
     try {
       expect((await tokenRequest(grant(await assertionBy(provider)))).status).toBe(200);
-      const rev = await anchor.admin('POST', '/admin/trust-marks/revoke', { entity_id: provider.url, trust_mark_type: 'care-provider-system', reason: 'contract ended' });
+      const rev = await anchor.admin('POST', '/admin/trust-marks/revoke', {
+        entity_id: provider.url,
+        trust_mark_type: 'care-provider-system',
+        reason: 'contract ended',
+      });
       expect(rev.body.revoked).toBe(1);
       await new Promise((r) => setTimeout(r, Number(STATUS_TTL) * 1000 + 200));
       const after = await tokenRequest(grant(await assertionBy(provider)));
       expect(after.body).toMatchObject({ error: 'unauthorized_client', error_description: expect.stringMatching(/revoked/) });
       const audit = await anchor.service.kernel.db.query<{ d: string }>(`SELECT content->>'outcomeDesc' AS d FROM res_auditevent`);
-      expect(audit.rows.map((r) => r.d)).toEqual(expect.arrayContaining([expect.stringMatching(/revoked .*care-provider-system.*contract ended/), expect.stringMatching(/registered/)]));
+      expect(audit.rows.map((r) => r.d)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/revoked .*care-provider-system.*contract ended/), expect.stringMatching(/registered/)]),
+      );
     } finally {
       await provider.close();
     }
   });
 
-  test('the caller\'s key rollover: the new key signs, the old one verifies until it retires', async () => {
+  test("the caller's key rollover: the new key signs, the old one verifies until it retires", async () => {
     const keys = ehr.kernel.trust!.keys;
     const old = await assertionBy(ehr);
     await keys.rotate(60);

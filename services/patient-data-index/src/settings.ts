@@ -36,7 +36,7 @@ export const pdiSettingsTable = {
   pseudonymKey: setting<string | undefined>({
     env: 'PDI_PSEUDONYM_KEY',
     type: 'string',
-    doc: "Base64 secret (≥ 32 bytes) for patient pseudonyms; when unset, `<DATA_DIR>/pseudonym-key` (generated on first start). Back it up apart from the database.",
+    doc: 'Base64 secret (≥ 32 bytes) for patient pseudonyms; when unset, `<DATA_DIR>/pseudonym-key` (generated on first start). Back it up apart from the database.',
   }),
 };
 

@@ -23,7 +23,11 @@ let mesh: PdiMesh;
 let ehr: TestService;
 let requester: TestService;
 beforeAll(async () => {
-  mesh = await startPdiMesh({ providers: [{ hsaId: PROVIDER, name: 'Region Exempel', endpoints: [{ address: 'https://fhir.region-exempel.se/patient-summary', types: ['patient-summary'] }] }] });
+  mesh = await startPdiMesh({
+    providers: [
+      { hsaId: PROVIDER, name: 'Region Exempel', endpoints: [{ address: 'https://fhir.region-exempel.se/patient-summary', types: ['patient-summary'] }] },
+    ],
+  });
   ehr = await mesh.caller('ehr', ['care-provider-system'], PROVIDER);
   requester = await mesh.caller('requester', ['care-provider-system'], REQUESTER);
 });
@@ -61,7 +65,8 @@ test('the $locate example gets the documented searchset, and each location confo
   expect(res.status).toBe(200);
   const bundle = res.body as Bundle;
   expect(bundle.total).toBe(2);
-  for (const e of bundle.entry!.filter((x) => x.search?.mode === 'match')) mesh.pdi.kernel.validator.validate(e.resource as DocumentReference, PDI_LOCATION_PROFILE);
+  for (const e of bundle.entry!.filter((x) => x.search?.mode === 'match'))
+    mesh.pdi.kernel.validator.validate(e.resource as DocumentReference, PDI_LOCATION_PROFILE);
   await documented('locate-response.json', res.body);
 });
 

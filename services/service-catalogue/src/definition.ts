@@ -10,7 +10,8 @@ import { snapshotOperation } from './routes/snapshot.ts';
 export const serviceCatalogue: ServiceDefinition = {
   name: 'service-catalogue',
   title: 'ndi-mesh national service addressing catalogue (NTK)',
-  description: 'Which APIs each organisation provides for external access to which kind of health information, the implementation guide each follows, and its address.',
+  description:
+    'Which APIs each organisation provides for external access to which kind of health information, the implementation guide each follows, and its address.',
   defaultPort: 8081,
   resourceTypes: [organizationType, endpointType] as ResourceTypeConfig[],
   migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),

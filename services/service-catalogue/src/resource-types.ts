@@ -16,7 +16,8 @@ export const organizationType: ResourceTypeConfig<Organization> = {
   notify: true,
   beforeWrite: beforeOrganizationWrite,
   afterWrite: afterOrganizationWrite,
-  documentation: 'Care providers and other organisations, identified by HSA-id (one organisation per HSA-id). Written only by the organisation itself (NTK-R3).',
+  documentation:
+    'Care providers and other organisations, identified by HSA-id (one organisation per HSA-id). Written only by the organisation itself (NTK-R3).',
 };
 
 export const endpointType: ResourceTypeConfig<Endpoint> = {
@@ -47,5 +48,6 @@ export const endpointType: ResourceTypeConfig<Endpoint> = {
   notify: true,
   beforeWrite: beforeEndpointWrite,
   afterWrite: afterEndpointWrite,
-  documentation: 'An API of an organisation: its address, the information type it serves and the implementation guide it follows. Written only by the managing organisation (NTK-R3); no two active endpoints of one organisation overlap for an information type and connection type (NTK-R11).',
+  documentation:
+    'An API of an organisation: its address, the information type it serves and the implementation guide it follows. Written only by the managing organisation (NTK-R3); no two active endpoints of one organisation overlap for an information type and connection type (NTK-R11).',
 };

@@ -49,7 +49,13 @@ export async function afterEndpointWrite(_ctx: RequestContext, change: { readonl
   const ep = change.resource;
   if (!ep || ep.status !== 'active') return writeRoute(tx, change.id, undefined); // NTK-R13
   const org = await managingOrganization(tx, ep);
-  await writeRoute(tx, change.id, { endpointId: change.id, organizationId: org.id!, hsaId: hsaIdOf(org), informationTypes: informationTypesOf(ep), validity: validityOf(ep.period) });
+  await writeRoute(tx, change.id, {
+    endpointId: change.id,
+    organizationId: org.id!,
+    hsaId: hsaIdOf(org),
+    informationTypes: informationTypesOf(ep),
+    validity: validityOf(ep.period),
+  });
 }
 
 async function managingOrganization(tx: Tx, endpoint: Endpoint): Promise<Organization> {

@@ -28,19 +28,31 @@ const code = (b: OperationOutcome) => b.issue[0]?.details?.coding?.[0]?.code;
 
 test('NTK-R1/R2: a national service with a token writes its organisation; anyone reads', async () => {
   const org = organization('Region Auth');
-  const created = await owners(writer).asOwner(writer.http.post('/fhir/Organization').set('content-type', FHIR).send(JSON.stringify(org)), org).expect(201);
+  const created = await owners(writer)
+    .asOwner(writer.http.post('/fhir/Organization').set('content-type', FHIR).send(JSON.stringify(org)), org)
+    .expect(201);
   await anonymous.http.get('/fhir/metadata').expect(200);
   await writer.http.get(`/fhir/Organization/${created.body.id}`).expect(200);
 });
 
 test('NTK-R2: writing without a token is 401; with a token but without the trust mark it is 403 and audited', async () => {
-  const none = await anonymous.http.post('/fhir/Organization').set('content-type', FHIR).send(JSON.stringify(organization('No token'))).expect(401);
+  const none = await anonymous.http
+    .post('/fhir/Organization')
+    .set('content-type', FHIR)
+    .send(JSON.stringify(organization('No token')))
+    .expect(401);
   expect(code(none.body)).toBe('MESH-AUTH-001');
   const ncp = anonymous.kernel.trust!;
-  const res = await ncp.client.fetch(`${anonymous.url}/fhir/Organization`, { method: 'POST', headers: { 'content-type': FHIR }, body: JSON.stringify(organization('NCP')) });
+  const res = await ncp.client.fetch(`${anonymous.url}/fhir/Organization`, {
+    method: 'POST',
+    headers: { 'content-type': FHIR },
+    body: JSON.stringify(organization('NCP')),
+  });
   expect(res.status).toBe(403);
   expect(code((await res.json()) as OperationOutcome)).toBe('MESH-AUTH-003');
-  const { rows } = await anonymous.kernel.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM res_auditevent WHERE content->>'outcome' = '4' AND content->>'action' = 'C'`);
+  const { rows } = await anonymous.kernel.db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM res_auditevent WHERE content->>'outcome' = '4' AND content->>'action' = 'C'`,
+  );
   expect(rows[0]!.n).toBe(1);
   const orgs = await anonymous.kernel.db.query<{ n: number }>('SELECT count(*)::int AS n FROM res_organization');
   expect(orgs.rows[0]!.n).toBe(0);
@@ -48,7 +60,11 @@ test('NTK-R2: writing without a token is 401; with a token but without the trust
 
 test('NTK-R2: a writer whose token names no organisation is refused (403 MESH-AUTH-004)', async () => {
   // `writer.http` carries a token without an authorisation basis.
-  const res = await writer.http.post('/fhir/Organization').set('content-type', FHIR).send(JSON.stringify(organization('Nobody'))).expect(403);
+  const res = await writer.http
+    .post('/fhir/Organization')
+    .set('content-type', FHIR)
+    .send(JSON.stringify(organization('Nobody')))
+    .expect(403);
   expect(code(res.body)).toBe('MESH-AUTH-004');
 });
 

@@ -65,9 +65,13 @@ describe('create, read, update, history', () => {
 
   test('update with the right If-Match makes version 2; a stale one is refused with 412 and changes nothing', async () => {
     const org = (await post('/fhir/Organization', organization('Region Test')).expect(201)).body as Organization;
-    const v2 = await put(`/fhir/Organization/${org.id}`, { ...org, name: 'Region Test Nord' }).set('if-match', 'W/"1"').expect(200);
+    const v2 = await put(`/fhir/Organization/${org.id}`, { ...org, name: 'Region Test Nord' })
+      .set('if-match', 'W/"1"')
+      .expect(200);
     expect(v2.body.meta.versionId).toBe('2');
-    const stale = await put(`/fhir/Organization/${org.id}`, { ...org, name: 'Lost update' }).set('if-match', 'W/"1"').expect(412);
+    const stale = await put(`/fhir/Organization/${org.id}`, { ...org, name: 'Lost update' })
+      .set('if-match', 'W/"1"')
+      .expect(412);
     expect(issueCode(stale.body)).toBe('MESH-FHIR-005');
     expect((await svc.http.get(`/fhir/Organization/${org.id}`)).body.name).toBe('Region Test Nord');
     const malformed = await put(`/fhir/Organization/${org.id}`, org).set('if-match', 'version 2').expect(400);
@@ -136,8 +140,12 @@ describe('search', () => {
     const res = await svc.http.get(`/fhir/Endpoint?organization=${orgId}&status=active`).expect(200);
     expect(res.body.type).toBe('searchset');
     expect(res.body.total).toBe(2);
-    const both = await svc.http.get(`/fhir/Endpoint?organization=Organization/${orgId}&payload-type=https://ndi-mesh.se/fhir/CodeSystem/information-type|laboratory-results`);
-    expect(both.body.entry.map((e: { resource: { payloadType: { coding: { code: string }[] }[] } }) => e.resource.payloadType[0]!.coding[0]!.code)).toEqual(['laboratory-results']);
+    const both = await svc.http.get(
+      `/fhir/Endpoint?organization=Organization/${orgId}&payload-type=https://ndi-mesh.se/fhir/CodeSystem/information-type|laboratory-results`,
+    );
+    expect(both.body.entry.map((e: { resource: { payloadType: { coding: { code: string }[] }[] } }) => e.resource.payloadType[0]!.coding[0]!.code)).toEqual([
+      'laboratory-results',
+    ]);
   });
 
   test('string search is prefix, case- and accent-insensitive', async () => {
@@ -199,7 +207,12 @@ describe('bad input gets a 4xx OperationOutcome and leaves the store unchanged',
     ['body type differs from URL', () => post('/fhir/Organization', { resourceType: 'Endpoint' }), 400, 'MESH-FHIR-003'],
     ['oversized body', () => post('/fhir/Organization', { ...organization('x'), alias: ['a'.repeat(1_100_000)] }), 413, 'MESH-HTTP-003'],
     ['unsupported method', () => svc.http.patch('/fhir/Organization/abc').set('content-type', FHIR).send('{}'), 405, 'MESH-HTTP-005'],
-    ['update of a resource that does not exist', () => put('/fhir/Organization/does-not-exist', { ...organization('x'), id: 'does-not-exist' }), 405, 'MESH-FHIR-014'],
+    [
+      'update of a resource that does not exist',
+      () => put('/fhir/Organization/does-not-exist', { ...organization('x'), id: 'does-not-exist' }),
+      405,
+      'MESH-FHIR-014',
+    ],
     ['an XML body is asked for', () => svc.http.get('/fhir/Organization').set('accept', 'application/fhir+xml'), 406, 'MESH-HTTP-006'],
     ['invalid id', () => svc.http.get('/fhir/Organization/' + 'x'.repeat(65)), 400, 'MESH-FHIR-010'],
     ['unknown search parameter', () => svc.http.get('/fhir/Organization?colour=blue'), 400, 'MESH-SEARCH-001'],
@@ -241,7 +254,11 @@ describe('batch and transaction', () => {
       resourceType: 'Bundle',
       type: 'transaction',
       entry: [
-        { fullUrl: 'urn:uuid:2b2e4e4b-0c1f-4a8e-9a51-000000000001', resource: organization('Transaktion AB'), request: { method: 'POST', url: 'Organization' } },
+        {
+          fullUrl: 'urn:uuid:2b2e4e4b-0c1f-4a8e-9a51-000000000001',
+          resource: organization('Transaktion AB'),
+          request: { method: 'POST', url: 'Organization' },
+        },
         { resource: endpoint('placeholder'), request: { method: 'POST', url: 'Endpoint' } },
       ],
     };

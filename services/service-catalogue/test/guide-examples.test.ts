@@ -36,12 +36,25 @@ async function curlUrl(prefix: string): Promise<string> {
 
 test('the organization example is accepted as it stands, from its own organisation', async () => {
   const org = JSON.parse(await example('organization.json')) as Organization;
-  await svc.http.post('/fhir/Organization').set('authorization', await bearer(org.identifier![0]!.value!)).set('content-type', 'application/fhir+json').send(await example('organization.json')).expect(201);
+  await svc.http
+    .post('/fhir/Organization')
+    .set('authorization', await bearer(org.identifier![0]!.value!))
+    .set('content-type', 'application/fhir+json')
+    .send(await example('organization.json'))
+    .expect(201);
 });
 
 test('the registration transaction creates the organisation and its endpoint, and is idempotent', async () => {
   const auth = await bearer('SE0099000010-77QX');
-  const send = async () => (await svc.http.post('/fhir').set('authorization', auth).set('content-type', 'application/fhir+json').send(await example('endpoint-bundle.json')).expect(200)).body;
+  const send = async () =>
+    (
+      await svc.http
+        .post('/fhir')
+        .set('authorization', auth)
+        .set('content-type', 'application/fhir+json')
+        .send(await example('endpoint-bundle.json'))
+        .expect(200)
+    ).body;
   const first = await send();
   expect(first.entry.map((e: { response: { status: string } }) => e.response.status)).toEqual(['201', '201']);
   const orgId = first.entry[0].resource.id;
@@ -54,10 +67,18 @@ test('the registration transaction creates the organisation and its endpoint, an
 });
 
 test("the guide's $lookup answers as its example response shows", async () => {
-  const res = await supertest(svc.url!).get(await curlUrl('/fhir/Endpoint/$lookup')).expect(200);
+  const res = await supertest(svc.url!)
+    .get(await curlUrl('/fhir/Endpoint/$lookup'))
+    .expect(200);
   const answer = res.body as Bundle;
   const shown = JSON.parse(await example('lookup-response.json')) as Bundle;
-  const shape = (b: Bundle) => b.entry!.map((e) => ({ mode: e.search?.mode, type: e.resource!.resourceType, address: (e.resource as Endpoint).address, name: (e.resource as Organization).name }));
+  const shape = (b: Bundle) =>
+    b.entry!.map((e) => ({
+      mode: e.search?.mode,
+      type: e.resource!.resourceType,
+      address: (e.resource as Endpoint).address,
+      name: (e.resource as Organization).name,
+    }));
   expect({ type: answer.type, total: answer.total, entry: shape(answer) }).toEqual({ type: shown.type, total: shown.total, entry: shape(shown) });
 });
 
@@ -70,11 +91,15 @@ test('the plain searches in the guide answer as described', async () => {
 });
 
 test('$snapshot is a signed JWT of the type and with the fields the guide names', async () => {
-  const res = await supertest(svc.url!).get('/fhir/$snapshot').buffer(true).parse((r, done) => {
-    let text = '';
-    r.on('data', (c: Buffer) => (text += c.toString()));
-    r.on('end', () => done(null, text));
-  }).expect(200);
+  const res = await supertest(svc.url!)
+    .get('/fhir/$snapshot')
+    .buffer(true)
+    .parse((r, done) => {
+      let text = '';
+      r.on('data', (c: Buffer) => (text += c.toString()));
+      r.on('end', () => done(null, text));
+    })
+    .expect(200);
   expect(res.headers['content-type']).toMatch(/^application\/jwt/);
   expect(decodeProtectedHeader(res.body as string).typ).toBe('catalogue-snapshot+jwt');
   const payload = decodeJwt(res.body as string);

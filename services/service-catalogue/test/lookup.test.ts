@@ -45,7 +45,11 @@ beforeAll(async () => {
   await post('/fhir/Endpoint', { ...endpoint(north.id!, 'eprescription', 'off') }).expect(201);
   // South replaces its patient-summary API on 2030-01-01: the old one ends that day (inclusive), the new one starts the next.
   retiring = (await post('/fhir/Endpoint', { ...endpoint(south.id!, 'patient-summary'), period: { end: '2029-12-31' } }).expect(201)).body;
-  scheduled = (await post('/fhir/Endpoint', { ...endpoint(south.id!, 'patient-summary'), address: 'https://ny.syd.example/r4', period: { start: '2030-01-01' } }).expect(201)).body;
+  scheduled = (
+    await post('/fhir/Endpoint', { ...endpoint(south.id!, 'patient-summary'), address: 'https://ny.syd.example/r4', period: { start: '2030-01-01' } }).expect(
+      201,
+    )
+  ).body;
 });
 
 test('one organisation, one type: the matching endpoint and its organisation included', async () => {
@@ -57,7 +61,9 @@ test('one organisation, one type: the matching endpoint and its organisation inc
 });
 
 test('many organisations in one request; one without such an endpoint contributes nothing', async () => {
-  const b = await lookup(`organization=${HSA}|${hsaOf(north)}&organization=${HSA}|${hsaOf(south)}&organization=${HSA}|${hsaOf(empty)}&information-type=patient-summary&at=2026-06-01T00:00:00Z`);
+  const b = await lookup(
+    `organization=${HSA}|${hsaOf(north)}&organization=${HSA}|${hsaOf(south)}&organization=${HSA}|${hsaOf(empty)}&information-type=patient-summary&at=2026-06-01T00:00:00Z`,
+  );
   expect(ids(b, 'match').sort()).toEqual([summary.id, retiring.id].sort());
   expect(ids(b, 'include').sort()).toEqual([north.id, south.id].sort());
 });
@@ -73,7 +79,9 @@ test('the validity period decides, at the instant asked for (the end date is inc
 
 test('only active endpoints, only the type asked for; a change shows at once', async () => {
   expect(ids(await lookup(`organization=${HSA}|${hsaOf(north)}&information-type=eprescription`), 'match')).toEqual([]);
-  expect(ids(await lookup(`organization=${HSA}|${hsaOf(north)}&information-type=https://ndi-mesh.se/fhir/CodeSystem/information-type|laboratory-results`), 'match')).toHaveLength(1);
+  expect(
+    ids(await lookup(`organization=${HSA}|${hsaOf(north)}&information-type=https://ndi-mesh.se/fhir/CodeSystem/information-type|laboratory-results`), 'match'),
+  ).toHaveLength(1);
   const current = (await svc.http.get(`/fhir/Endpoint/${summary.id}`)).body as Endpoint;
   await put(`/fhir/Endpoint/${summary.id}`, { ...current, status: 'suspended' }).expect(200);
   expect(ids(await lookup(`organization=${HSA}|${hsaOf(north)}&information-type=patient-summary`), 'match')).toEqual([]);

@@ -9,7 +9,8 @@ import type { Test } from 'supertest';
  * catalogue whose authorisation basis names the owner of the resource in the body.
  */
 export function owners(svc: TestService) {
-  const bearer = async (hsaId: string) => `Bearer ${await svc.kernel.trust!.client.token(svc.url!, { organisation: { hsaId }, purposeOfUse: PURPOSE.administration })}`;
+  const bearer = async (hsaId: string) =>
+    `Bearer ${await svc.kernel.trust!.client.token(svc.url!, { organisation: { hsaId }, purposeOfUse: PURPOSE.administration })}`;
 
   async function ownerOf(body: unknown): Promise<string | undefined> {
     const r = body as Resource | undefined;

@@ -14,7 +14,14 @@ const HSA_B = 'SE2321000016-B002';
 const FHIR = 'application/fhir+json';
 
 /** A care provider's EHR: a federation entity and nothing else. */
-const vendorSystem: ServiceDefinition = { name: 'vendor-ehr', title: 'Vendor EHR', description: 'A care provider system', defaultPort: 0, resourceTypes: [], trust: { policy: { default: { public: true } } } };
+const vendorSystem: ServiceDefinition = {
+  name: 'vendor-ehr',
+  title: 'Vendor EHR',
+  description: 'A care provider system',
+  defaultPort: 0,
+  resourceTypes: [],
+  trust: { policy: { default: { public: true } } },
+};
 
 let anchor: TestFederation;
 let catalogue: TestService;
@@ -96,15 +103,32 @@ test("NTK-R3: a care provider's system cannot claim another organisation: the to
 });
 
 test('NTK-R3: a national service writes only its own organisation too', async () => {
-  const token = await catalogue.kernel.trust!.client.token(catalogue.url!, { organisation: { hsaId: 'SE2321000016-N004' }, purposeOfUse: PURPOSE.administration });
-  const res = await catalogue.http.put(`/fhir/Organization/${orgA.id}`).set('authorization', `Bearer ${token}`).set('content-type', FHIR).send(JSON.stringify({ ...orgA, name: 'By the PDI' })).expect(403);
+  const token = await catalogue.kernel.trust!.client.token(catalogue.url!, {
+    organisation: { hsaId: 'SE2321000016-N004' },
+    purposeOfUse: PURPOSE.administration,
+  });
+  const res = await catalogue.http
+    .put(`/fhir/Organization/${orgA.id}`)
+    .set('authorization', `Bearer ${token}`)
+    .set('content-type', FHIR)
+    .send(JSON.stringify({ ...orgA, name: 'By the PDI' }))
+    .expect(403);
   expect(code(res.body)).toBe('MESH-AUTH-005');
 });
 
 test("NTK-R3: the catalogue's own operator (in process, from the admin UI) may correct any organisation, and is audited as that person", async () => {
   const current = (await catalogue.http.get(`/fhir/Organization/${orgA.id}`)).body as Organization;
-  const ctx = { requestId: 'op-1', fhirBase: `${catalogue.url}/fhir`, caller: operatorCaller(catalogue.url!, { hsaId: 'SE2321000016-P005', name: 'Support Person' }) };
-  const res = await catalogue.kernel.router.handle(ctx, { method: 'PUT', segments: ['Organization', orgA.id!], query: new URLSearchParams(), body: { ...current, name: 'Corrected by support' } });
+  const ctx = {
+    requestId: 'op-1',
+    fhirBase: `${catalogue.url}/fhir`,
+    caller: operatorCaller(catalogue.url!, { hsaId: 'SE2321000016-P005', name: 'Support Person' }),
+  };
+  const res = await catalogue.kernel.router.handle(ctx, {
+    method: 'PUT',
+    segments: ['Organization', orgA.id!],
+    query: new URLSearchParams(),
+    body: { ...current, name: 'Corrected by support' },
+  });
   expect(res.status).toBe(200);
   const audit = await catalogue.http.get(`/fhir/AuditEvent?entity=Organization/${orgA.id}&subtype=update`).expect(200);
   const names = (audit.body as Bundle).entry!.flatMap((e) => (e.resource as AuditEvent).agent.map((a) => a.who?.display));

@@ -23,7 +23,14 @@ const post = (path: string, body: unknown) => owners(svc).asOwner(svc.http.post(
 const put = (path: string, body: unknown) => owners(svc).asOwner(svc.http.put(path).set('content-type', FHIR).send(JSON.stringify(body)), body);
 const code = (b: OperationOutcome) => b.issue[0]?.details?.coding?.[0]?.code;
 const newOrg = async (name: string) => (await post('/fhir/Organization', organization(name)).expect(201)).body as Organization;
-const rows = async () => Number((await svc.kernel.db.query<{ n: string }>('SELECT (SELECT count(*) FROM res_organization_history) + (SELECT count(*) FROM res_endpoint_history) + (SELECT count(*) FROM ntk_lookup) AS n')).rows[0]!.n);
+const rows = async () =>
+  Number(
+    (
+      await svc.kernel.db.query<{ n: string }>(
+        'SELECT (SELECT count(*) FROM res_organization_history) + (SELECT count(*) FROM res_endpoint_history) + (SELECT count(*) FROM ntk_lookup) AS n',
+      )
+    ).rows[0]!.n,
+  );
 
 async function refused(send: () => PromiseLike<{ status: number; body: OperationOutcome }>, status: number, errorCode: string): Promise<OperationOutcome> {
   const before = await rows();
@@ -38,7 +45,12 @@ describe('organisations', () => {
   test('NTK-R4: an HSA-id with a bad format is refused (400 MESH-ID-003) naming the element', async () => {
     // No token can name a malformed HSA-id, so the writer acts for a well-formed one.
     const auth = await owners(svc).bearer('SE2321000016-W001');
-    const send = (hsaId: string) => svc.http.post('/fhir/Organization').set('authorization', auth).set('content-type', FHIR).send(JSON.stringify(organization('Bad HSA', hsaId)));
+    const send = (hsaId: string) =>
+      svc.http
+        .post('/fhir/Organization')
+        .set('authorization', auth)
+        .set('content-type', FHIR)
+        .send(JSON.stringify(organization('Bad HSA', hsaId)));
     const body = await refused(() => send('SE2321000017-A1'), 400, 'MESH-ID-003');
     expect(body.issue[0]!.expression).toEqual(['Organization.identifier[0].value']);
     expect(body.issue[0]!.diagnostics).toMatch(/check digit/);
@@ -80,12 +92,20 @@ describe('endpoints', () => {
   });
 
   test('NTK-R8: an unknown information type is refused (422 MESH-FHIR-008)', async () => {
-    await refused(() => post('/fhir/Endpoint', { ...endpoint(org.id!), payloadType: [{ coding: [{ system: INFORMATION_TYPE, code: 'horoscope' }] }] }), 422, 'MESH-FHIR-008');
+    await refused(
+      () => post('/fhir/Endpoint', { ...endpoint(org.id!), payloadType: [{ coding: [{ system: INFORMATION_TYPE, code: 'horoscope' }] }] }),
+      422,
+      'MESH-FHIR-008',
+    );
   });
 
   test('NTK-R9: the managing organisation must be in the catalogue (422 MESH-NTK-004)', async () => {
     await refused(() => post('/fhir/Endpoint', endpoint('does-not-exist')), 422, 'MESH-NTK-004');
-    await refused(() => post('/fhir/Endpoint', { ...endpoint(org.id!), managingOrganization: { reference: `https://elsewhere.example/Organization/${org.id}` } }), 422, 'MESH-NTK-004');
+    await refused(
+      () => post('/fhir/Endpoint', { ...endpoint(org.id!), managingOrganization: { reference: `https://elsewhere.example/Organization/${org.id}` } }),
+      422,
+      'MESH-NTK-004',
+    );
   });
 
   test('NTK-R10: a period that ends before it starts is refused (422)', async () => {
@@ -102,14 +122,21 @@ describe('endpoints', () => {
     });
 
     test('the same type and connection type over an overlapping period is refused with a message naming the other endpoint', async () => {
-      const body = await refused(() => post('/fhir/Endpoint', { ...endpoint(owner.id!, 'laboratory-results'), period: { start: '2026-06-30' } }), 422, 'MESH-NTK-002');
+      const body = await refused(
+        () => post('/fhir/Endpoint', { ...endpoint(owner.id!, 'laboratory-results'), period: { start: '2026-06-30' } }),
+        422,
+        'MESH-NTK-002',
+      );
       expect(body.issue[0]!.diagnostics).toMatch(/Endpoint\/[0-9a-f-]{36} .*laboratory-results/);
       await refused(() => post('/fhir/Endpoint', endpoint(owner.id!, 'laboratory-results')), 422, 'MESH-NTK-002');
     });
 
     test('a successor that starts where the other ends, another connection type, another type, or a non-active endpoint is accepted', async () => {
       await post('/fhir/Endpoint', { ...endpoint(owner.id!, 'laboratory-results'), period: { start: '2026-07-01' } }).expect(201);
-      await post('/fhir/Endpoint', { ...endpoint(owner.id!, 'laboratory-results'), connectionType: { system: 'http://terminology.hl7.org/CodeSystem/endpoint-connection-type', code: 'ihe-xds' } }).expect(201);
+      await post('/fhir/Endpoint', {
+        ...endpoint(owner.id!, 'laboratory-results'),
+        connectionType: { system: 'http://terminology.hl7.org/CodeSystem/endpoint-connection-type', code: 'ihe-xds' },
+      }).expect(201);
       await post('/fhir/Endpoint', endpoint(owner.id!, 'medical-imaging')).expect(201);
       await post('/fhir/Endpoint', endpoint(owner.id!, 'laboratory-results', 'off')).expect(201);
     });

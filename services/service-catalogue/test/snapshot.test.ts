@@ -39,18 +39,27 @@ const put = (path: string, body: unknown) => owners(svc).asOwner(svc.http.put(pa
 
 /** Fetches and verifies a snapshot the way a consumer does: with the jwks of the catalogue's entity configuration. */
 async function snapshot(query = ''): Promise<Snapshot> {
-  const res = await publicHttp.get(`/fhir/$snapshot${query}`).set('accept', 'application/jwt').buffer(true).parse((r, done) => {
-    let text = '';
-    r.on('data', (c: Buffer) => (text += c.toString()));
-    r.on('end', () => done(null, text));
-  });
+  const res = await publicHttp
+    .get(`/fhir/$snapshot${query}`)
+    .set('accept', 'application/jwt')
+    .buffer(true)
+    .parse((r, done) => {
+      let text = '';
+      r.on('data', (c: Buffer) => (text += c.toString()));
+      r.on('end', () => done(null, text));
+    });
   expect(res.status).toBe(200);
   expect(res.headers['content-type']).toMatch(/^application\/jwt/);
-  const configuration = (await publicHttp.get('/.well-known/openid-federation').buffer(true).parse((r, done) => {
-    let text = '';
-    r.on('data', (c: Buffer) => (text += c.toString()));
-    r.on('end', () => done(null, text));
-  })).body as string;
+  const configuration = (
+    await publicHttp
+      .get('/.well-known/openid-federation')
+      .buffer(true)
+      .parse((r, done) => {
+        let text = '';
+        r.on('data', (c: Buffer) => (text += c.toString()));
+        r.on('end', () => done(null, text));
+      })
+  ).body as string;
   const jwks = decodeJwt(configuration).jwks as { keys: JWK[] };
   const { payload, protectedHeader } = await jwtVerify(res.body as string, createLocalJWKSet(jwks), { typ: 'catalogue-snapshot+jwt', issuer: svc.url });
   expect(protectedHeader.alg).toBe('ES256');
@@ -88,7 +97,9 @@ test('a delta holds what changed after the version; an endpoint that is switched
 });
 
 test('deltas taken while writers run concurrently add up to the full snapshot: no change is missed', async () => {
-  const orgs = await Promise.all(Array.from({ length: 6 }, async (_, i) => (await post('/fhir/Organization', organization(`Samtidig ${i}`)).expect(201)).body as Organization));
+  const orgs = await Promise.all(
+    Array.from({ length: 6 }, async (_, i) => (await post('/fhir/Organization', organization(`Samtidig ${i}`)).expect(201)).body as Organization),
+  );
   let state = await snapshot();
   const live = new Map<string, string>([...state.organizations, ...state.endpoints].map((r) => [`${r.resourceType}/${r.id}`, JSON.stringify(r)]));
   const apply = (s: Snapshot) => {

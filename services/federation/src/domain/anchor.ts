@@ -21,7 +21,10 @@ import { FEDERATION_POLICY } from './federation-policy.ts';
 export class FederationRefusal extends Error {
   readonly error: string;
   readonly status: number;
-  constructor(error: 'invalid_request' | 'not_found' | 'invalid_trust_anchor' | 'invalid_trust_chain' | 'invalid_issuer' | 'invalid_subject', description: string) {
+  constructor(
+    error: 'invalid_request' | 'not_found' | 'invalid_trust_anchor' | 'invalid_trust_chain' | 'invalid_issuer' | 'invalid_subject',
+    description: string,
+  ) {
     super(description);
     this.name = 'FederationRefusal';
     this.error = error;
@@ -109,11 +112,13 @@ export class Anchor {
 
   /** Issues a trust mark (§7.1) and records it; `care-provider-system` carries the provider's HSA-id (FED-R2). */
   async issueMark(type: string, sub: string, opts: { hsaId?: string; ttlSeconds?: number } = {}): Promise<string> {
-    if (!TRUST_MARK_TYPES.includes(type)) throw new FederationRefusal('invalid_request', `Unknown trust mark type ${type}; known: ${TRUST_MARK_TYPES.join(', ')}`);
+    if (!TRUST_MARK_TYPES.includes(type))
+      throw new FederationRefusal('invalid_request', `Unknown trust mark type ${type}; known: ${TRUST_MARK_TYPES.join(', ')}`);
     const e = await getEntity(this.db, sub);
     if (!e) throw new FederationRefusal('not_found', `${sub} is not registered; register it before granting trust marks`);
     const hsaId = opts.hsaId ?? e.hsaId;
-    if (type === TRUST_MARK.careProviderSystem && !hsaId) throw new FederationRefusal('invalid_request', 'A care-provider-system trust mark names the provider: give its HSA-id');
+    if (type === TRUST_MARK.careProviderSystem && !hsaId)
+      throw new FederationRefusal('invalid_request', 'A care-provider-system trust mark names the provider: give its HSA-id');
     const iat = nowSeconds();
     const exp = iat + (opts.ttlSeconds ?? this.s.trustMarkTtl);
     const jwt = await signJwt(this.keys, JWT_TYPE.trustMark, {
@@ -135,7 +140,11 @@ export class Anchor {
   /** Status of a presented mark (§8.4): invalid unless our signature verifies and we issued it. */
   async markStatus(jwt: string): Promise<TrustMarkStatus> {
     try {
-      await jwtVerify(jwt, createLocalJWKSet({ keys: [...this.keys.publicJwks().keys] }), { typ: JWT_TYPE.trustMark, issuer: this.entityId, algorithms: ['ES256'] });
+      await jwtVerify(jwt, createLocalJWKSet({ keys: [...this.keys.publicJwks().keys] }), {
+        typ: JWT_TYPE.trustMark,
+        issuer: this.entityId,
+        algorithms: ['ES256'],
+      });
     } catch (err) {
       if ((err as { code?: string }).code !== 'ERR_JWT_EXPIRED') return 'invalid';
     }

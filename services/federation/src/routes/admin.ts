@@ -39,7 +39,13 @@ export function registerAdmin(app: FastifyInstance, kernel: Kernel, anchor: Anch
         jwks: e.jwks,
         registered_at: e.registeredAt,
         updated_at: e.updatedAt,
-        trust_marks: (await marksOf(kernel.db, e.entityId)).map((m) => ({ trust_mark_type: m.type, issued_at: m.issuedAt, expires_at: m.expiresAt, revoked_at: m.revokedAt, revoked_reason: m.revokedReason })),
+        trust_marks: (await marksOf(kernel.db, e.entityId)).map((m) => ({
+          trust_mark_type: m.type,
+          issued_at: m.issuedAt,
+          expires_at: m.expiresAt,
+          revoked_at: m.revokedAt,
+          revoked_reason: m.revokedReason,
+        })),
       })),
     );
   });
@@ -53,10 +59,25 @@ export function registerAdmin(app: FastifyInstance, kernel: Kernel, anchor: Anch
       const entityTypes = stringList(b.entity_types ?? ['federation_entity', 'oauth_client', 'oauth_resource'], 'entity_types');
       const unknown = entityTypes.filter((t) => !ENTITY_TYPES.includes(t));
       if (unknown.length) throw new FederationRefusal('invalid_request', `Unknown entity types ${unknown.join(', ')}`);
-      if (b.hsa_id !== undefined && !isHsaId(b.hsa_id)) throw new FederationRefusal('invalid_request', `hsa_id ${JSON.stringify(b.hsa_id)} is not a valid HSA-id`);
-      const record = { entityId, jwks, entityTypes, hsaId: b.hsa_id as string | undefined, metadata: objectOr(b.metadata, 'metadata'), metadataPolicy: objectOr(b.metadata_policy, 'metadata_policy') };
-      const created = await audited(ctx, { interaction: 'create', action: 'C', outcome: 'success', description: `federation: registered ${entityId} (${entityTypes.join(', ')}${record.hsaId ? `, ${record.hsaId}` : ''})` }, (tx) =>
-        upsertEntity(tx, record as Parameters<typeof upsertEntity>[1]),
+      if (b.hsa_id !== undefined && !isHsaId(b.hsa_id))
+        throw new FederationRefusal('invalid_request', `hsa_id ${JSON.stringify(b.hsa_id)} is not a valid HSA-id`);
+      const record = {
+        entityId,
+        jwks,
+        entityTypes,
+        hsaId: b.hsa_id as string | undefined,
+        metadata: objectOr(b.metadata, 'metadata'),
+        metadataPolicy: objectOr(b.metadata_policy, 'metadata_policy'),
+      };
+      const created = await audited(
+        ctx,
+        {
+          interaction: 'create',
+          action: 'C',
+          outcome: 'success',
+          description: `federation: registered ${entityId} (${entityTypes.join(', ')}${record.hsaId ? `, ${record.hsaId}` : ''})`,
+        },
+        (tx) => upsertEntity(tx, record as Parameters<typeof upsertEntity>[1]),
       );
       request.log.info({ entityId, created }, 'entity registered');
       return reply.code(created ? 201 : 200).send({ entity_id: entityId, created });
@@ -69,10 +90,14 @@ export function registerAdmin(app: FastifyInstance, kernel: Kernel, anchor: Anch
     const ctx = await operator(request);
     try {
       const entityId = entityIdOf(body(request).entity_id);
-      const removed = await audited(ctx, { interaction: 'delete', action: 'D', outcome: 'success', description: `federation: removed ${entityId} and revoked its trust marks` }, async (tx) => {
-        await revokeMarks(tx, entityId, undefined, 'entity removed from the federation');
-        return deleteEntity(tx, entityId);
-      });
+      const removed = await audited(
+        ctx,
+        { interaction: 'delete', action: 'D', outcome: 'success', description: `federation: removed ${entityId} and revoked its trust marks` },
+        async (tx) => {
+          await revokeMarks(tx, entityId, undefined, 'entity removed from the federation');
+          return deleteEntity(tx, entityId);
+        },
+      );
       if (!removed) throw new FederationRefusal('not_found', `${entityId} is not registered`);
       return reply.send({ entity_id: entityId, removed });
     } catch (err) {
@@ -86,11 +111,17 @@ export function registerAdmin(app: FastifyInstance, kernel: Kernel, anchor: Anch
       const b = body(request);
       const entityId = entityIdOf(b.entity_id);
       const type = trustMarkType(String(b.trust_mark_type ?? ''));
-      if (b.hsa_id !== undefined && !isHsaId(b.hsa_id)) throw new FederationRefusal('invalid_request', `hsa_id ${JSON.stringify(b.hsa_id)} is not a valid HSA-id`);
+      if (b.hsa_id !== undefined && !isHsaId(b.hsa_id))
+        throw new FederationRefusal('invalid_request', `hsa_id ${JSON.stringify(b.hsa_id)} is not a valid HSA-id`);
       const ttl = b.ttl_seconds === undefined ? undefined : Number(b.ttl_seconds);
-      if (ttl !== undefined && !(Number.isInteger(ttl) && ttl > 0)) throw new FederationRefusal('invalid_request', 'ttl_seconds must be a positive whole number');
+      if (ttl !== undefined && !(Number.isInteger(ttl) && ttl > 0))
+        throw new FederationRefusal('invalid_request', 'ttl_seconds must be a positive whole number');
       const jwt = await anchor.issueMark(type, entityId, { hsaId: b.hsa_id as string | undefined, ttlSeconds: ttl });
-      await audited(ctx, { interaction: 'create', action: 'C', outcome: 'success', description: `federation: granted ${type} to ${entityId}` }, async () => undefined);
+      await audited(
+        ctx,
+        { interaction: 'create', action: 'C', outcome: 'success', description: `federation: granted ${type} to ${entityId}` },
+        async () => undefined,
+      );
       return reply.code(201).send({ entity_id: entityId, trust_mark_type: type, trust_mark: jwt });
     } catch (err) {
       return refuse(reply, err);
@@ -105,7 +136,11 @@ export function registerAdmin(app: FastifyInstance, kernel: Kernel, anchor: Anch
       const type = b.trust_mark_type === undefined ? undefined : trustMarkType(String(b.trust_mark_type));
       if (type && !TRUST_MARK_TYPES.includes(type)) throw new FederationRefusal('invalid_request', `Unknown trust mark type ${type}`);
       const reason = typeof b.reason === 'string' && b.reason ? b.reason : 'revoked by the operator';
-      const revoked = await audited(ctx, { interaction: 'update', action: 'U', outcome: 'success', description: `federation: revoked ${type ?? 'every trust mark'} of ${entityId}: ${reason}` }, (tx) => revokeMarks(tx, entityId, type, reason));
+      const revoked = await audited(
+        ctx,
+        { interaction: 'update', action: 'U', outcome: 'success', description: `federation: revoked ${type ?? 'every trust mark'} of ${entityId}: ${reason}` },
+        (tx) => revokeMarks(tx, entityId, type, reason),
+      );
       if (revoked === 0 && !(await getEntity(kernel.db, entityId))) throw new FederationRefusal('not_found', `${entityId} is not registered`);
       return reply.send({ entity_id: entityId, revoked });
     } catch (err) {
@@ -116,7 +151,11 @@ export function registerAdmin(app: FastifyInstance, kernel: Kernel, anchor: Anch
   app.post('/admin/keys/rotate', async (request, reply) => {
     const ctx = await operator(request);
     const kid = await anchor.rotate();
-    await audited(ctx, { interaction: 'update', action: 'U', outcome: 'success', description: `federation: anchor key rolled over to ${kid}` }, async () => undefined);
+    await audited(
+      ctx,
+      { interaction: 'update', action: 'U', outcome: 'success', description: `federation: anchor key rolled over to ${kid}` },
+      async () => undefined,
+    );
     return reply.send({ kid, jwks: anchor.keys.publicJwks() });
   });
 }
@@ -135,7 +174,8 @@ function entityIdOf(v: unknown): string {
   } catch {
     throw new FederationRefusal('invalid_request', `entity_id ${v} is not a URL`);
   }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash) throw new FederationRefusal('invalid_request', `entity_id ${v} must be an http(s) URL without query or fragment`);
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash)
+    throw new FederationRefusal('invalid_request', `entity_id ${v} must be an http(s) URL without query or fragment`);
   return v.replace(/\/$/, '');
 }
 
@@ -144,7 +184,8 @@ function publicJwks(v: unknown): Jwks {
   if (!Array.isArray(keys) || keys.length === 0) throw new FederationRefusal('invalid_request', 'jwks must be a JWK Set with at least one key');
   for (const k of keys as Record<string, unknown>[]) {
     if (typeof k?.kty !== 'string' || typeof k.kid !== 'string') throw new FederationRefusal('invalid_request', 'every key in jwks needs kty and kid');
-    if ('d' in k || 'p' in k || 'k' in k) throw new FederationRefusal('invalid_request', `key ${String(k.kid)} holds private or symmetric key material; register public keys only`);
+    if ('d' in k || 'p' in k || 'k' in k)
+      throw new FederationRefusal('invalid_request', `key ${String(k.kid)} holds private or symmetric key material; register public keys only`);
   }
   return { keys } as Jwks;
 }

@@ -11,72 +11,93 @@ export function registerFederationEndpoints(app: FastifyInstance, anchor: Anchor
 
   app.get(WELL_KNOWN_FEDERATION, async (_request, reply) => jwt(reply, MEDIA_TYPE.entityStatement, await anchor.entityConfiguration()));
 
-  app.get(PATHS.fetch, guarded(async (request, reply) => {
-    const sub = single(q(request), 'sub', true)!;
-    if (sub === anchor.entityId) throw new FederationRefusal('invalid_request', 'The anchor issues no subordinate statement about itself; fetch its entity configuration');
-    return jwt(reply, MEDIA_TYPE.entityStatement, await anchor.subordinateStatement(sub));
-  }));
+  app.get(
+    PATHS.fetch,
+    guarded(async (request, reply) => {
+      const sub = single(q(request), 'sub', true)!;
+      if (sub === anchor.entityId)
+        throw new FederationRefusal('invalid_request', 'The anchor issues no subordinate statement about itself; fetch its entity configuration');
+      return jwt(reply, MEDIA_TYPE.entityStatement, await anchor.subordinateStatement(sub));
+    }),
+  );
 
-  app.get(PATHS.list, guarded(async (request, reply) => {
-    const query = q(request);
-    const intermediate = single(query, 'intermediate');
-    // The anchor has leaf subordinates only; asking for intermediates gives none (§8.2.1).
-    if (intermediate === 'true') return reply.send([]);
-    const entities = await listEntities(db, { entityType: single(query, 'entity_type'), trustMarkType: single(query, 'trust_mark_type') });
-    const trustMarked = single(query, 'trust_marked') === 'true';
-    const ids: string[] = [];
-    for (const e of entities) if (!trustMarked || (await marksOf(db, e.entityId)).some((m) => !m.revokedAt && Date.parse(m.expiresAt) > Date.now())) ids.push(e.entityId);
-    return reply.send(ids);
-  }));
+  app.get(
+    PATHS.list,
+    guarded(async (request, reply) => {
+      const query = q(request);
+      const intermediate = single(query, 'intermediate');
+      // The anchor has leaf subordinates only; asking for intermediates gives none (§8.2.1).
+      if (intermediate === 'true') return reply.send([]);
+      const entities = await listEntities(db, { entityType: single(query, 'entity_type'), trustMarkType: single(query, 'trust_mark_type') });
+      const trustMarked = single(query, 'trust_marked') === 'true';
+      const ids: string[] = [];
+      for (const e of entities)
+        if (!trustMarked || (await marksOf(db, e.entityId)).some((m) => !m.revokedAt && Date.parse(m.expiresAt) > Date.now())) ids.push(e.entityId);
+      return reply.send(ids);
+    }),
+  );
 
-  app.get(PATHS.resolve, guarded(async (request, reply) => {
-    const query = q(request);
-    const sub = single(query, 'sub', true)!.replace(/\/$/, '');
-    const trustAnchor = single(query, 'trust_anchor', true)!.replace(/\/$/, '');
-    const entityTypes = many(query, 'entity_type');
-    if (trustAnchor !== anchor.entityId) throw new FederationRefusal('invalid_trust_anchor', `This resolver serves the trust anchor ${anchor.entityId} only`);
-    const { resolver, marks } = anchor.verifier();
-    const resolved = await resolver.resolve(sub).catch((err: unknown) => {
-      if (err instanceof TrustError) throw err.kind === 'unknown-entity' ? new FederationRefusal('not_found', err.message) : new FederationRefusal('invalid_trust_chain', err.message);
-      throw err;
-    });
-    const { valid } = await marks.verifyAll(sub, resolved.configuration.trust_marks);
-    const metadata = entityTypes.length ? Object.fromEntries(Object.entries(resolved.metadata).filter(([t]) => entityTypes.includes(t))) : resolved.metadata;
-    const presented = resolved.configuration.trust_marks ?? [];
-    const body = await signJwt(anchor.keys, JWT_TYPE.resolveResponse, {
-      iss: anchor.entityId,
-      sub,
-      iat: nowSeconds(),
-      exp: resolved.exp,
-      metadata,
-      trust_marks: presented.filter((m) => valid.some((v) => v.type === m.trust_mark_type)),
-      trust_chain: resolved.trustChain,
-    });
-    return jwt(reply, MEDIA_TYPE.resolveResponse, body);
-  }));
+  app.get(
+    PATHS.resolve,
+    guarded(async (request, reply) => {
+      const query = q(request);
+      const sub = single(query, 'sub', true)!.replace(/\/$/, '');
+      const trustAnchor = single(query, 'trust_anchor', true)!.replace(/\/$/, '');
+      const entityTypes = many(query, 'entity_type');
+      if (trustAnchor !== anchor.entityId) throw new FederationRefusal('invalid_trust_anchor', `This resolver serves the trust anchor ${anchor.entityId} only`);
+      const { resolver, marks } = anchor.verifier();
+      const resolved = await resolver.resolve(sub).catch((err: unknown) => {
+        if (err instanceof TrustError)
+          throw err.kind === 'unknown-entity' ? new FederationRefusal('not_found', err.message) : new FederationRefusal('invalid_trust_chain', err.message);
+        throw err;
+      });
+      const { valid } = await marks.verifyAll(sub, resolved.configuration.trust_marks);
+      const metadata = entityTypes.length ? Object.fromEntries(Object.entries(resolved.metadata).filter(([t]) => entityTypes.includes(t))) : resolved.metadata;
+      const presented = resolved.configuration.trust_marks ?? [];
+      const body = await signJwt(anchor.keys, JWT_TYPE.resolveResponse, {
+        iss: anchor.entityId,
+        sub,
+        iat: nowSeconds(),
+        exp: resolved.exp,
+        metadata,
+        trust_marks: presented.filter((m) => valid.some((v) => v.type === m.trust_mark_type)),
+        trust_chain: resolved.trustChain,
+      });
+      return jwt(reply, MEDIA_TYPE.resolveResponse, body);
+    }),
+  );
 
-  app.get(PATHS.trustMark, guarded(async (request, reply) => {
-    const query = q(request);
-    const type = single(query, 'trust_mark_type', true)!;
-    const sub = single(query, 'sub', true)!;
-    const mark = await anchor.currentMark(type, sub);
-    if (!mark) throw new FederationRefusal('not_found', `${sub} holds no valid ${type} trust mark`);
-    return jwt(reply, MEDIA_TYPE.trustMark, mark);
-  }));
+  app.get(
+    PATHS.trustMark,
+    guarded(async (request, reply) => {
+      const query = q(request);
+      const type = single(query, 'trust_mark_type', true)!;
+      const sub = single(query, 'sub', true)!;
+      const mark = await anchor.currentMark(type, sub);
+      if (!mark) throw new FederationRefusal('not_found', `${sub} holds no valid ${type} trust mark`);
+      return jwt(reply, MEDIA_TYPE.trustMark, mark);
+    }),
+  );
 
-  app.post(PATHS.trustMarkStatus, guarded(async (request, reply) => {
-    const form = request.body;
-    if (!(form instanceof URLSearchParams)) throw new FederationRefusal('invalid_request', 'Send trust_mark as application/x-www-form-urlencoded');
-    const mark = form.get('trust_mark');
-    if (!mark) throw new FederationRefusal('invalid_request', 'trust_mark is required');
-    return jwt(reply, MEDIA_TYPE.trustMarkStatus, await anchor.statusResponse(mark));
-  }));
+  app.post(
+    PATHS.trustMarkStatus,
+    guarded(async (request, reply) => {
+      const form = request.body;
+      if (!(form instanceof URLSearchParams)) throw new FederationRefusal('invalid_request', 'Send trust_mark as application/x-www-form-urlencoded');
+      const mark = form.get('trust_mark');
+      if (!mark) throw new FederationRefusal('invalid_request', 'trust_mark is required');
+      return jwt(reply, MEDIA_TYPE.trustMarkStatus, await anchor.statusResponse(mark));
+    }),
+  );
 
-  app.get(PATHS.trustMarkList, guarded(async (request, reply) => {
-    const query = q(request);
-    const type = single(query, 'trust_mark_type', true)!;
-    return reply.send(await markedEntities(db, type, single(query, 'sub')));
-  }));
+  app.get(
+    PATHS.trustMarkList,
+    guarded(async (request, reply) => {
+      const query = q(request);
+      const type = single(query, 'trust_mark_type', true)!;
+      return reply.send(await markedEntities(db, type, single(query, 'sub')));
+    }),
+  );
 }
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
@@ -105,4 +126,3 @@ function many(query: Record<string, string | string[] | undefined>, name: string
   const v = query[name];
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
-

@@ -44,7 +44,14 @@ export async function upsertEntity(db: Queryable, e: Omit<EntityRecord, 'registe
      ON CONFLICT (entity_id) DO UPDATE SET jwks = EXCLUDED.jwks, entity_types = EXCLUDED.entity_types, hsa_id = EXCLUDED.hsa_id,
        metadata = EXCLUDED.metadata, metadata_policy = EXCLUDED.metadata_policy, updated_at = now()
      RETURNING (xmax = 0) AS inserted`,
-    [e.entityId, JSON.stringify(e.jwks), e.entityTypes, e.hsaId ?? null, e.metadata ? JSON.stringify(e.metadata) : null, e.metadataPolicy ? JSON.stringify(e.metadataPolicy) : null],
+    [
+      e.entityId,
+      JSON.stringify(e.jwks),
+      e.entityTypes,
+      e.hsaId ?? null,
+      e.metadata ? JSON.stringify(e.metadata) : null,
+      e.metadataPolicy ? JSON.stringify(e.metadataPolicy) : null,
+    ],
   );
   return rows[0]!.inserted;
 }

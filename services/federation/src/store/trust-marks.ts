@@ -37,14 +37,10 @@ function toMark(r: Row): IssuedMark {
 }
 
 export async function insertMark(db: Queryable, m: { type: string; sub: string; jwt: string; iat: number; exp: number }): Promise<void> {
-  await db.query(`INSERT INTO fed_trust_mark (hash, trust_mark_type, sub, jwt, issued_at, expires_at) VALUES ($1, $2, $3, $4, to_timestamp($5), to_timestamp($6))`, [
-    markHash(m.jwt),
-    m.type,
-    m.sub,
-    m.jwt,
-    m.iat,
-    m.exp,
-  ]);
+  await db.query(
+    `INSERT INTO fed_trust_mark (hash, trust_mark_type, sub, jwt, issued_at, expires_at) VALUES ($1, $2, $3, $4, to_timestamp($5), to_timestamp($6))`,
+    [markHash(m.jwt), m.type, m.sub, m.jwt, m.iat, m.exp],
+  );
 }
 
 export async function markByJwt(db: Queryable, jwt: string): Promise<IssuedMark | undefined> {

@@ -28,7 +28,9 @@ export function buildAuditEvent(service: string, observer: string, caller: Calle
     {
       type: { coding: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110153', display: 'Source Role ID' }] },
       requestor: true,
-      who: caller.entityId ? { identifier: { system: 'urn:ietf:rfc:3986', value: caller.entityId }, display: caller.entityId } : { display: 'unauthenticated client' },
+      who: caller.entityId
+        ? { identifier: { system: 'urn:ietf:rfc:3986', value: caller.entityId }, display: caller.entityId }
+        : { display: 'unauthenticated client' },
       ...(caller.clientAddress ? { network: { address: caller.clientAddress, type: '2' as const } } : {}),
       ...(caller.purposeOfUse ? { purposeOfUse: [{ coding: [{ system: PURPOSE_SYSTEM, code: caller.purposeOfUse }] }] } : {}),
     },
@@ -43,7 +45,9 @@ export function buildAuditEvent(service: string, observer: string, caller: Calle
     agents.push({
       type: { coding: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110152', display: 'Destination Role ID' }] },
       requestor: true,
-      who: caller.person.hsaId ? { identifier: { system: HSA_ID_SYSTEM, value: caller.person.hsaId }, display: caller.person.name } : { display: caller.person.name },
+      who: caller.person.hsaId
+        ? { identifier: { system: HSA_ID_SYSTEM, value: caller.person.hsaId }, display: caller.person.name }
+        : { display: caller.person.name },
       ...(caller.person.role ? { role: [{ text: caller.person.role }] } : {}),
     });
 
@@ -76,7 +80,10 @@ export function buildAuditEvent(service: string, observer: string, caller: Calle
     outcome: OUTCOME_CODE[facts.outcome],
     ...(facts.description ? { outcomeDesc: facts.description } : {}),
     agent: agents,
-    source: { observer: { display: `${service} (${observer})` }, type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4', display: 'Application Server' }] },
+    source: {
+      observer: { display: `${service} (${observer})` },
+      type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4', display: 'Application Server' }],
+    },
     entity: entities.length ? entities : undefined,
   };
 }

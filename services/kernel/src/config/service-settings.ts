@@ -5,14 +5,45 @@ export function serviceSettingsTable(defaults: { port: number; service: string }
   return {
     port: setting<number>({ env: 'PORT', type: 'integer', default: defaults.port, min: 0, max: 65535, doc: 'TCP port to listen on (0 picks a free one).' }),
     host: setting<string>({ env: 'HOST', type: 'string', default: '127.0.0.1', doc: 'Interface to listen on; 0.0.0.0 in containers.' }),
-    baseUrl: setting<string | undefined>({ env: 'BASE_URL', type: 'url', doc: 'Public base URL of this service, used in links and Location headers; when unset they are built from the request Host header.' }),
-    databaseUrl: setting<string | undefined>({ env: 'DATABASE_URL', type: 'string', doc: 'PostgreSQL connection string. The launcher sets it to the embedded server when unset.' }),
+    baseUrl: setting<string | undefined>({
+      env: 'BASE_URL',
+      type: 'url',
+      doc: 'Public base URL of this service, used in links and Location headers; when unset they are built from the request Host header.',
+    }),
+    databaseUrl: setting<string | undefined>({
+      env: 'DATABASE_URL',
+      type: 'string',
+      doc: 'PostgreSQL connection string. The launcher sets it to the embedded server when unset.',
+    }),
     schema: setting<string>({ env: 'DB_SCHEMA', type: 'string', default: defaults.service.replace(/-/g, '_'), doc: 'PostgreSQL schema this service owns.' }),
     poolSize: setting<number>({ env: 'DB_POOL_SIZE', type: 'integer', default: 10, min: 1, max: 200, doc: 'Maximum PostgreSQL connections of this process.' }),
-    dataDir: setting<string>({ env: 'DATA_DIR', type: 'string', default: `./data/${defaults.service}`, doc: 'Directory for this service\'s keys and local state.' }),
-    logLevel: setting<string>({ env: 'LOG_LEVEL', type: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], doc: 'pino log level.' }),
-    bodyLimit: setting<number>({ env: 'BODY_LIMIT', type: 'integer', default: 1_048_576, min: 1024, doc: 'Largest request body accepted, in bytes (larger gets 413).' }),
-    maxBundleEntries: setting<number>({ env: 'MAX_BUNDLE_ENTRIES', type: 'integer', default: 1000, min: 1, doc: 'Largest batch or transaction Bundle accepted.' }),
+    dataDir: setting<string>({
+      env: 'DATA_DIR',
+      type: 'string',
+      default: `./data/${defaults.service}`,
+      doc: "Directory for this service's keys and local state.",
+    }),
+    logLevel: setting<string>({
+      env: 'LOG_LEVEL',
+      type: 'enum',
+      default: 'info',
+      values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      doc: 'pino log level.',
+    }),
+    bodyLimit: setting<number>({
+      env: 'BODY_LIMIT',
+      type: 'integer',
+      default: 1_048_576,
+      min: 1024,
+      doc: 'Largest request body accepted, in bytes (larger gets 413).',
+    }),
+    maxBundleEntries: setting<number>({
+      env: 'MAX_BUNDLE_ENTRIES',
+      type: 'integer',
+      default: 1000,
+      min: 1,
+      doc: 'Largest batch or transaction Bundle accepted.',
+    }),
   };
 }
 

@@ -77,7 +77,8 @@ function parseValue(spec: SettingSpec<unknown>, raw: string): unknown {
 /** Markdown table of a settings table, for the README and the implementation guides. */
 export function settingsMarkdown(table: SettingsTable): string {
   const rows = Object.values(table).map(
-    (s) => `| \`${s.env}\` | ${s.type === 'enum' ? s.values?.join(' \\| ') : s.type} | ${s.default === undefined ? '—' : `\`${String(s.default)}\``} | ${s.doc} |`,
+    (s) =>
+      `| \`${s.env}\` | ${s.type === 'enum' ? s.values?.join(' \\| ') : s.type} | ${s.default === undefined ? '—' : `\`${String(s.default)}\``} | ${s.doc} |`,
   );
   return ['| variable | type | default | what it does |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

@@ -22,8 +22,7 @@ export class FhirError extends Error {
   readonly headers: Readonly<Record<string, string>>;
 
   constructor(code: ErrorCode, detail: string | IssueDetail | readonly IssueDetail[], headers: Record<string, string> = {}) {
-    const issues: readonly IssueDetail[] =
-      typeof detail === 'string' ? [{ diagnostics: detail }] : Array.isArray(detail) ? detail : [detail as IssueDetail];
+    const issues: readonly IssueDetail[] = typeof detail === 'string' ? [{ diagnostics: detail }] : Array.isArray(detail) ? detail : [detail as IssueDetail];
     super(`${code}: ${issues.map((i) => i.diagnostics).join('; ')}`);
     this.name = 'FhirError';
     this.code = code;

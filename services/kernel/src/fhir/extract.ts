@@ -16,7 +16,12 @@ export function extractSearchColumns(params: readonly CompiledSearchParam[], res
       const ranges = values.map(dateRangeOf).filter((r): r is { lo: string; hi: string } => r !== undefined);
       // Several dates collapse to their envelope: a search may match a little more, never less.
       out[`${p.column}_lo`] = ranges.length ? ranges.map((r) => r.lo).sort(compareInstant)[0]! : null;
-      out[`${p.column}_hi`] = ranges.length ? ranges.map((r) => r.hi).sort(compareInstant).at(-1)! : null;
+      out[`${p.column}_hi`] = ranges.length
+        ? ranges
+            .map((r) => r.hi)
+            .sort(compareInstant)
+            .at(-1)!
+        : null;
       continue;
     }
     const keys = new Set<string>();
@@ -34,7 +39,7 @@ function keysOf(p: CompiledSearchParam, v: TypedValue): string[] {
     case 'string':
       return stringValues(v).map(normaliseString);
     case 'reference': {
-      const ref = typeof value === 'string' ? value : ((value as { reference?: string } | undefined)?.reference);
+      const ref = typeof value === 'string' ? value : (value as { reference?: string } | undefined)?.reference;
       if (!ref) return [];
       const m = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/.*)?$/.exec(ref);
       return m ? [`${m[1]}/${m[2]}`, m[2]!] : [ref];

@@ -4,16 +4,7 @@ import type { Tx } from '../storage/db.ts';
 import { compileSearchParam, type CompiledSearchParam, type SearchParamDef } from './search-parameters.ts';
 
 export type Interaction =
-  | 'read'
-  | 'vread'
-  | 'search-type'
-  | 'create'
-  | 'update'
-  | 'delete'
-  | 'history-instance'
-  | 'history-type'
-  | 'conditional-create'
-  | 'conditional-update';
+  'read' | 'vread' | 'search-type' | 'create' | 'update' | 'delete' | 'history-instance' | 'history-type' | 'conditional-create' | 'conditional-update';
 
 /** What a service says about one resource type it serves; the kernel does the rest. */
 export interface ResourceTypeConfig<R extends Resource = Resource> {

@@ -63,19 +63,24 @@ export function parseSearch(type: ResourceType, query: URLSearchParams, lookup: 
       if (modifier !== undefined && name !== '_include' && name !== '_revinclude') throw unsupportedModifier(rawName);
       switch (name) {
         case '_count':
-          if (!/^\d+$/.test(rawValue)) throw new FhirError('MESH-SEARCH-004', { diagnostics: `_count must be a whole number, got '${rawValue}'`, expression: '_count' });
+          if (!/^\d+$/.test(rawValue))
+            throw new FhirError('MESH-SEARCH-004', { diagnostics: `_count must be a whole number, got '${rawValue}'`, expression: '_count' });
           count = Math.min(Number(rawValue), MAX_COUNT);
           break;
         case '_sort':
           if (!['_lastUpdated', '-_lastUpdated', '_id', '-_id'].includes(rawValue))
-            throw new FhirError('MESH-SEARCH-004', { diagnostics: `_sort supports _lastUpdated, -_lastUpdated, _id and -_id; got '${rawValue}'`, expression: '_sort' });
+            throw new FhirError('MESH-SEARCH-004', {
+              diagnostics: `_sort supports _lastUpdated, -_lastUpdated, _id and -_id; got '${rawValue}'`,
+              expression: '_sort',
+            });
           sort = rawValue as SortKey;
           break;
         case '_cursor':
           cursor = decodeCursor(rawValue);
           break;
         case '_total':
-          if (!['none', 'estimate', 'accurate'].includes(rawValue)) throw new FhirError('MESH-SEARCH-004', { diagnostics: `_total must be none, estimate or accurate`, expression: '_total' });
+          if (!['none', 'estimate', 'accurate'].includes(rawValue))
+            throw new FhirError('MESH-SEARCH-004', { diagnostics: `_total must be none, estimate or accurate`, expression: '_total' });
           total = rawValue === 'none' ? 'none' : 'accurate';
           break;
         case '_summary':
@@ -98,7 +103,8 @@ export function parseSearch(type: ResourceType, query: URLSearchParams, lookup: 
     filters.push(parseFilter(type, name, modifier, rawValue, rawName));
   }
   for (const inc of include) {
-    if (inc.sourceType !== type.type) throw new FhirError('MESH-SEARCH-002', { diagnostics: `_include must name a parameter of ${type.type}`, expression: '_include' });
+    if (inc.sourceType !== type.type)
+      throw new FhirError('MESH-SEARCH-002', { diagnostics: `_include must name a parameter of ${type.type}`, expression: '_include' });
   }
   return { filters, count, sort, cursor, total, summaryCount, include, revinclude };
 }
@@ -149,7 +155,8 @@ function parseFilter(type: ResourceType, name: string, modifier: string | undefi
 function dateFilter(lo: string, hi: string, rawName: string, rawValue: string): Filter {
   const values = splitOr(rawValue).map((v) => {
     const prefix = (DATE_PREFIXES as readonly string[]).includes(v.slice(0, 2)) ? (v.slice(0, 2) as DatePrefix) : undefined;
-    if (!prefix && /^[a-z]{2}/.test(v)) throw new FhirError('MESH-SEARCH-003', { diagnostics: `Unsupported date prefix '${v.slice(0, 2)}' in ${rawName}`, expression: rawName });
+    if (!prefix && /^[a-z]{2}/.test(v))
+      throw new FhirError('MESH-SEARCH-003', { diagnostics: `Unsupported date prefix '${v.slice(0, 2)}' in ${rawName}`, expression: rawName });
     const text = prefix ? v.slice(2) : v;
     const range = parseFhirDateRange(text);
     if (!range) throw badValue(rawName, `'${text}' is not a FHIR date`);
@@ -182,7 +189,10 @@ function parseInclude(value: string, lookup: (type: string) => ResourceType | un
   const source = sourceType ? lookup(sourceType) : undefined;
   const param = code ? source?.params.get(code) : undefined;
   if (!source || !param || param.type !== 'reference' || extra !== undefined)
-    throw new FhirError('MESH-SEARCH-002', { diagnostics: `${name}=${value} does not name a reference search parameter of a type served here (Type:param[:target])`, expression: name });
+    throw new FhirError('MESH-SEARCH-002', {
+      diagnostics: `${name}=${value} does not name a reference search parameter of a type served here (Type:param[:target])`,
+      expression: name,
+    });
   if (targetType !== undefined && !(param.targets ?? []).includes(targetType))
     throw new FhirError('MESH-SEARCH-002', { diagnostics: `${name}=${value}: ${code} cannot point at ${targetType}`, expression: name });
   return { sourceType: source.type, param, targetType };

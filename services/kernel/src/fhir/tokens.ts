@@ -51,5 +51,8 @@ export function unescape(value: string): string {
 
 /** Case- and accent-insensitive form of a string, as FHIR string search compares them. */
 export function normaliseString(value: string): string {
-  return value.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
+  return value
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toLowerCase();
 }

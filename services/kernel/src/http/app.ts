@@ -75,7 +75,8 @@ export function createApp(o: AppOptions): FastifyInstance {
     if (span) endSpan(span, reply.statusCode);
     const route = request.routeOptions.url ?? 'unmatched';
     o.metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
-    if (reply.statusCode >= 400) request.log.info({ status: reply.statusCode, method: request.method, url: request.url, ms: Math.round(reply.elapsedTime) }, 'request refused');
+    if (reply.statusCode >= 400)
+      request.log.info({ status: reply.statusCode, method: request.method, url: request.url, ms: Math.round(reply.elapsedTime) }, 'request refused');
   });
 
   app.setErrorHandler((err, request, reply) => {
@@ -153,5 +154,6 @@ function negotiate(request: FastifyRequest, query: URLSearchParams): void {
   const format = query.get('_format');
   if (format !== null && !FORMATS.has(format)) throw new FhirError('MESH-HTTP-006', `_format=${format}: this server speaks FHIR JSON only`);
   const accept = header(request, 'accept');
-  if (accept && !/json|application\/jwt|\*\/\*|application\/\*/.test(accept)) throw new FhirError('MESH-HTTP-006', `Accept: ${accept}: this server speaks application/fhir+json only`);
+  if (accept && !/json|application\/jwt|\*\/\*|application\/\*/.test(accept))
+    throw new FhirError('MESH-HTTP-006', `Accept: ${accept}: this server speaks application/fhir+json only`);
 }

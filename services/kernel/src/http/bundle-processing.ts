@@ -32,7 +32,10 @@ export async function processBundle(router: FhirRouter, ctx: RequestContext, bod
   const entries = bundle.entry ?? [];
   if (!Array.isArray(entries)) throw new FhirError('MESH-FHIR-011', { diagnostics: 'Bundle.entry must be an array', expression: 'Bundle.entry' });
   if (entries.length > maxEntries)
-    throw new FhirError('MESH-FHIR-012', { diagnostics: `The Bundle has ${entries.length} entries; at most ${maxEntries} are accepted in one request`, expression: 'Bundle.entry' });
+    throw new FhirError('MESH-FHIR-012', {
+      diagnostics: `The Bundle has ${entries.length} entries; at most ${maxEntries} are accepted in one request`,
+      expression: 'Bundle.entry',
+    });
   return bundle.type === 'transaction' ? transaction(router, ctx, entries, db) : batch(router, ctx, entries);
 }
 
@@ -69,7 +72,8 @@ async function transaction(router: FhirRouter, ctx: RequestContext, entries: Bun
       const id = existing ?? randomUUID();
       if (!existing) assigned.set(i, id);
       if (e.fullUrl?.startsWith('urn:uuid:')) {
-        if (ids.has(e.fullUrl)) throw new FhirError('MESH-FHIR-011', { diagnostics: `fullUrl ${e.fullUrl} appears twice`, expression: `Bundle.entry[${i}].fullUrl` });
+        if (ids.has(e.fullUrl))
+          throw new FhirError('MESH-FHIR-011', { diagnostics: `fullUrl ${e.fullUrl} appears twice`, expression: `Bundle.entry[${i}].fullUrl` });
         ids.set(e.fullUrl, `${type}/${id}`);
       }
     }
@@ -81,7 +85,11 @@ async function transaction(router: FhirRouter, ctx: RequestContext, entries: Bun
         if (!isFhirError(err)) throw err;
         throw new FhirError(
           err.code,
-          err.issues.map((i) => ({ ...i, diagnostics: `Bundle.entry[${p.index}]: ${i.diagnostics}`, expression: i.expression ? `Bundle.entry[${p.index}].resource.${i.expression.replace(/^[A-Z][A-Za-z]+\./, '')}` : `Bundle.entry[${p.index}]` })),
+          err.issues.map((i) => ({
+            ...i,
+            diagnostics: `Bundle.entry[${p.index}]: ${i.diagnostics}`,
+            expression: i.expression ? `Bundle.entry[${p.index}].resource.${i.expression.replace(/^[A-Z][A-Za-z]+\./, '')}` : `Bundle.entry[${p.index}]`,
+          })),
         );
       }
     }
@@ -95,7 +103,8 @@ function plan(entry: BundleEntry, index: number, ids: Map<string, string>, assig
   const url = entry?.request?.url;
   if (!method || !(METHODS as readonly string[]).includes(method) || typeof url !== 'string' || url === '')
     throw new FhirError('MESH-FHIR-011', { diagnostics: `${at}.request needs a method (GET, POST, PUT, DELETE) and a url`, expression: `${at}.request` });
-  if (/^https?:/.test(url)) throw new FhirError('MESH-FHIR-011', { diagnostics: `${at}.request.url must be relative to the base`, expression: `${at}.request.url` });
+  if (/^https?:/.test(url))
+    throw new FhirError('MESH-FHIR-011', { diagnostics: `${at}.request.url must be relative to the base`, expression: `${at}.request.url` });
   const [path, rawQuery = ''] = url.split('?', 2) as [string, string?];
   const segments = path.split('/').filter(Boolean);
   const resource = entry.resource ? (resolveRefs(entry.resource, ids) as Resource) : undefined;

@@ -43,7 +43,11 @@ export function historyBundle(fhirBase: string, type: string, selfUrl: string, v
     entry: versions.map((v) => ({
       fullUrl: `${fhirBase}/${type}/${v.id}`,
       ...(v.resource ? { resource: v.resource } : {}),
-      request: v.deleted ? { method: 'DELETE' as const, url: `${type}/${v.id}` } : v.versionId === 1 ? { method: 'POST' as const, url: type } : { method: 'PUT' as const, url: `${type}/${v.id}` },
+      request: v.deleted
+        ? { method: 'DELETE' as const, url: `${type}/${v.id}` }
+        : v.versionId === 1
+          ? { method: 'POST' as const, url: type }
+          : { method: 'PUT' as const, url: `${type}/${v.id}` },
       response: { status: v.deleted ? '204' : v.versionId === 1 ? '201' : '200', etag: `W/"${v.versionId}"`, lastModified: v.lastUpdated },
     })),
   };

@@ -28,15 +28,26 @@ export function buildCapabilityStatement(info: CapabilityInfo, registry: Registr
     searchInclude: [...t.params.values()].filter((p) => p.type === 'reference').map((p) => `${t.type}:${p.code}`),
     searchRevInclude: registry
       .all()
-      .flatMap((src) => [...src.params.values()].filter((p) => p.type === 'reference' && (p.targets ?? []).includes(t.type)).map((p) => `${src.type}:${p.code}`)),
+      .flatMap((src) =>
+        [...src.params.values()].filter((p) => p.type === 'reference' && (p.targets ?? []).includes(t.type)).map((p) => `${src.type}:${p.code}`),
+      ),
     searchParam: [
       { name: '_id', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id' },
       { name: '_lastUpdated', type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated' },
-      ...[...t.params.values()].map((p) => ({ name: p.code, type: p.type, ...(p.url ? { definition: p.url } : {}), ...(p.description ? { documentation: p.description } : {}) })),
+      ...[...t.params.values()].map((p) => ({
+        name: p.code,
+        type: p.type,
+        ...(p.url ? { definition: p.url } : {}),
+        ...(p.description ? { documentation: p.description } : {}),
+      })),
     ],
     operation: operations
       .filter((o) => o.resourceType === t.type)
-      .map((o) => ({ name: o.name, definition: o.definition ?? `${info.fhirBase}/OperationDefinition/${o.name}`, ...(o.documentation ? { documentation: o.documentation } : {}) })),
+      .map((o) => ({
+        name: o.name,
+        definition: o.definition ?? `${info.fhirBase}/OperationDefinition/${o.name}`,
+        ...(o.documentation ? { documentation: o.documentation } : {}),
+      })),
   }));
   for (const r of resource) {
     if (r.searchInclude?.length === 0) delete r.searchInclude;
@@ -64,7 +75,13 @@ export function buildCapabilityStatement(info: CapabilityInfo, registry: Registr
         resource,
         interaction: [{ code: 'batch' }, { code: 'transaction' }],
         ...(systemOps.length
-          ? { operation: systemOps.map((o) => ({ name: o.name, definition: o.definition ?? `${info.fhirBase}/OperationDefinition/${o.name}`, ...(o.documentation ? { documentation: o.documentation } : {}) })) }
+          ? {
+              operation: systemOps.map((o) => ({
+                name: o.name,
+                definition: o.definition ?? `${info.fhirBase}/OperationDefinition/${o.name}`,
+                ...(o.documentation ? { documentation: o.documentation } : {}),
+              })),
+            }
           : {}),
       },
     ],

@@ -8,7 +8,10 @@ export function toFhirError(err: unknown): FhirError {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new FhirError('MESH-HTTP-003', e.message ?? 'Request body is too large');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new FhirError('MESH-HTTP-002', 'Send FHIR resources as application/fhir+json (or application/json); searches by POST as application/x-www-form-urlencoded');
+      return new FhirError(
+        'MESH-HTTP-002',
+        'Send FHIR resources as application/fhir+json (or application/json); searches by POST as application/x-www-form-urlencoded',
+      );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new FhirError('MESH-HTTP-001', 'The body is empty but the Content-Type says JSON');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':

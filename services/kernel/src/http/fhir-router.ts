@@ -107,50 +107,62 @@ export class FhirRouter {
 
   private async read(ctx: RequestContext, type: ResourceType, id: string, within?: Within): Promise<FhirResponse> {
     this.allow(type, 'read');
-    return this.inTx(within, async (tx) => {
-      const v = conflictIfDeleted(await this.store.read(tx, type, id), type.type, id);
-      await this.auditRead(tx, ctx, type, 'read', [v.resource!], `${type.type}/${id}`);
-      return ok(v.resource!);
-    }, !type.patientsOf);
+    return this.inTx(
+      within,
+      async (tx) => {
+        const v = conflictIfDeleted(await this.store.read(tx, type, id), type.type, id);
+        await this.auditRead(tx, ctx, type, 'read', [v.resource!], `${type.type}/${id}`);
+        return ok(v.resource!);
+      },
+      !type.patientsOf,
+    );
   }
 
   private async vread(ctx: RequestContext, type: ResourceType, id: string, vid: string, within?: Within): Promise<FhirResponse> {
     this.allow(type, 'vread');
     if (!/^[1-9]\d{0,8}$/.test(vid)) throw new FhirError('MESH-FHIR-013', { diagnostics: `'${vid}' is not a version of ${type.type}/${id}` });
-    return this.inTx(within, async (tx) => {
-      const v = await this.store.vread(tx, type, id, Number(vid));
-      if (!v) throw new FhirError('MESH-FHIR-013', { diagnostics: `${type.type}/${id} has no version ${vid}` });
-      if (v.deleted) throw new FhirError('MESH-FHIR-002', { diagnostics: `Version ${vid} of ${type.type}/${id} is its deletion` });
-      await this.auditRead(tx, ctx, type, 'vread', [v.resource!], `${type.type}/${id}/_history/${vid}`);
-      return ok(v.resource!);
-    }, !type.patientsOf);
+    return this.inTx(
+      within,
+      async (tx) => {
+        const v = await this.store.vread(tx, type, id, Number(vid));
+        if (!v) throw new FhirError('MESH-FHIR-013', { diagnostics: `${type.type}/${id} has no version ${vid}` });
+        if (v.deleted) throw new FhirError('MESH-FHIR-002', { diagnostics: `Version ${vid} of ${type.type}/${id} is its deletion` });
+        await this.auditRead(tx, ctx, type, 'vread', [v.resource!], `${type.type}/${id}/_history/${vid}`);
+        return ok(v.resource!);
+      },
+      !type.patientsOf,
+    );
   }
 
   private async search(ctx: RequestContext, type: ResourceType, query: URLSearchParams, within?: Within): Promise<FhirResponse> {
     this.allow(type, 'search-type');
     if (type.beforeSearch) query = type.beforeSearch(ctx, query);
     const req = parseSearch(type, query, (t) => this.o.registry.get(t));
-    return this.inTx(within, async (tx) => {
-      const result = await this.store.search(tx, type, req);
-      const includes: Resource[] = [];
-      for (const inc of req.include) {
-        const keys = result.resources.flatMap((r) => (extractSearchColumns([inc.param], r)[inc.param.column] as string[] | null) ?? []);
-        const targets = inc.targetType ? [inc.targetType] : (inc.param.targets ?? []);
-        for (const t of targets) {
-          const target = this.o.registry.get(t);
-          if (!target) continue;
-          const ids = keys.filter((k) => k.startsWith(`${t}/`)).map((k) => k.slice(t.length + 1));
-          includes.push(...(await this.store.readMany(tx, target, [...new Set(ids)])));
+    return this.inTx(
+      within,
+      async (tx) => {
+        const result = await this.store.search(tx, type, req);
+        const includes: Resource[] = [];
+        for (const inc of req.include) {
+          const keys = result.resources.flatMap((r) => (extractSearchColumns([inc.param], r)[inc.param.column] as string[] | null) ?? []);
+          const targets = inc.targetType ? [inc.targetType] : (inc.param.targets ?? []);
+          for (const t of targets) {
+            const target = this.o.registry.get(t);
+            if (!target) continue;
+            const ids = keys.filter((k) => k.startsWith(`${t}/`)).map((k) => k.slice(t.length + 1));
+            includes.push(...(await this.store.readMany(tx, target, [...new Set(ids)])));
+          }
         }
-      }
-      for (const inc of req.revinclude) {
-        const source = this.o.registry.get(inc.sourceType)!;
-        const keys = result.resources.map((r) => `${r.resourceType}/${r.id}`);
-        includes.push(...(await this.store.referencing(tx, source, inc.param.column, keys, 1000)));
-      }
-      await this.auditRead(tx, ctx, type, 'search-type', [...result.resources, ...includes], undefined, query.toString());
-      return { status: 200, body: searchsetBundle(ctx.fhirBase, type.type, query, result.resources, dedupe(includes), result.next, result.total) };
-    }, !type.patientsOf && req.include.length + req.revinclude.length === 0);
+        for (const inc of req.revinclude) {
+          const source = this.o.registry.get(inc.sourceType)!;
+          const keys = result.resources.map((r) => `${r.resourceType}/${r.id}`);
+          includes.push(...(await this.store.referencing(tx, source, inc.param.column, keys, 1000)));
+        }
+        await this.auditRead(tx, ctx, type, 'search-type', [...result.resources, ...includes], undefined, query.toString());
+        return { status: 200, body: searchsetBundle(ctx.fhirBase, type.type, query, result.resources, dedupe(includes), result.next, result.total) };
+      },
+      !type.patientsOf && req.include.length + req.revinclude.length === 0,
+    );
   }
 
   private async history(ctx: RequestContext, type: ResourceType, query: URLSearchParams, id: string | undefined, within?: Within): Promise<FhirResponse> {
@@ -160,7 +172,8 @@ export class FhirRouter {
     let cursor: string[] | undefined;
     for (const [k, v] of query) {
       if (k === '_since') {
-        if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v)) throw new FhirError('MESH-SEARCH-002', { diagnostics: `_since must be an instant, got '${v}'`, expression: '_since' });
+        if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v))
+          throw new FhirError('MESH-SEARCH-002', { diagnostics: `_since must be an instant, got '${v}'`, expression: '_since' });
         since = v;
       } else if (k === '_count') {
         if (!/^\d+$/.test(v)) throw new FhirError('MESH-SEARCH-004', { diagnostics: `_count must be a whole number`, expression: '_count' });
@@ -168,21 +181,33 @@ export class FhirRouter {
       } else if (k === '_cursor') {
         cursor = decodeCursor(v);
         if (cursor.length !== 3) throw new FhirError('MESH-SEARCH-004', { diagnostics: '_cursor is not a history cursor', expression: '_cursor' });
-      } else if (k !== '_format') throw new FhirError('MESH-SEARCH-001', { diagnostics: `History supports _since, _count and _cursor; not '${k}'`, expression: k });
+      } else if (k !== '_format')
+        throw new FhirError('MESH-SEARCH-001', { diagnostics: `History supports _since, _count and _cursor; not '${k}'`, expression: k });
     }
-    return this.inTx(within, async (tx) => {
-      if (id) conflictIfMissing(await this.store.read(tx, type, id), type.type, id);
-      const { versions, next } = await this.store.history(tx, type, { id, since, count, cursor });
-      await this.auditRead(tx, ctx, type, id ? 'history-instance' : 'history-type', versions.flatMap((v) => (v.resource ? [v.resource] : [])), id ? `${type.type}/${id}` : undefined);
-      const path = `${ctx.fhirBase}/${type.type}${id ? `/${id}` : ''}/_history`;
-      let nextUrl: string | undefined;
-      if (next) {
-        const q = new URLSearchParams(query);
-        q.set('_cursor', next);
-        nextUrl = withQuery(path, q);
-      }
-      return { status: 200, body: historyBundle(ctx.fhirBase, type.type, withQuery(path, query), versions, nextUrl) };
-    }, !type.patientsOf);
+    return this.inTx(
+      within,
+      async (tx) => {
+        if (id) conflictIfMissing(await this.store.read(tx, type, id), type.type, id);
+        const { versions, next } = await this.store.history(tx, type, { id, since, count, cursor });
+        await this.auditRead(
+          tx,
+          ctx,
+          type,
+          id ? 'history-instance' : 'history-type',
+          versions.flatMap((v) => (v.resource ? [v.resource] : [])),
+          id ? `${type.type}/${id}` : undefined,
+        );
+        const path = `${ctx.fhirBase}/${type.type}${id ? `/${id}` : ''}/_history`;
+        let nextUrl: string | undefined;
+        if (next) {
+          const q = new URLSearchParams(query);
+          q.set('_cursor', next);
+          nextUrl = withQuery(path, q);
+        }
+        return { status: 200, body: historyBundle(ctx.fhirBase, type.type, withQuery(path, query), versions, nextUrl) };
+      },
+      !type.patientsOf,
+    );
   }
 
   private async create(ctx: RequestContext, type: ResourceType, req: FhirRequest, within?: Within): Promise<FhirResponse> {
@@ -204,11 +229,18 @@ export class FhirRouter {
   private async update(ctx: RequestContext, type: ResourceType, id: string, req: FhirRequest, within?: Within): Promise<FhirResponse> {
     this.allow(type, 'update');
     const input = this.incoming(type, req.body);
-    if (input.id !== id) throw new FhirError('MESH-FHIR-004', { diagnostics: `The body's id '${input.id ?? '(none)'}' must equal the URL's id '${id}'`, expression: `${type.type}.id` });
+    if (input.id !== id)
+      throw new FhirError('MESH-FHIR-004', {
+        diagnostics: `The body's id '${input.id ?? '(none)'}' must equal the URL's id '${id}'`,
+        expression: `${type.type}.id`,
+      });
     const expected = req.ifMatch === undefined ? undefined : parseIfMatch(req.ifMatch);
     return this.inTx(within, async (tx) => {
       const previous = await this.store.read(tx, type, id, true);
-      if (!previous) throw new FhirError('MESH-FHIR-014', { diagnostics: `${type.type}/${id} does not exist; create it with POST ${type.type} (the server assigns the id)` });
+      if (!previous)
+        throw new FhirError('MESH-FHIR-014', {
+          diagnostics: `${type.type}/${id} does not exist; create it with POST ${type.type} (the server assigns the id)`,
+        });
       return this.writeUpdate(tx, ctx, type, previous, input, expected, req.prefer);
     });
   }
@@ -221,22 +253,36 @@ export class FhirRouter {
     return this.inTx(within, async (tx) => {
       const match = await this.matchOne(tx, type, req.query, 'the conditional update');
       if (!match) {
-        if (input.id !== undefined) throw new FhirError('MESH-FHIR-014', { diagnostics: `No ${type.type} matches; remove the id so the server can assign one` });
+        if (input.id !== undefined)
+          throw new FhirError('MESH-FHIR-014', { diagnostics: `No ${type.type} matches; remove the id so the server can assign one` });
         await type.beforeWrite?.(ctx, input, undefined, tx);
         const created = await this.store.create(tx, type, input, within?.assignedId);
         await this.afterWrite(tx, ctx, type, 'create', 'C', created);
         return respond(ctx, 201, created, req.prefer);
       }
       if (input.id !== undefined && input.id !== match.id)
-        throw new FhirError('MESH-FHIR-004', { diagnostics: `The body's id '${input.id}' is not the id of the matching ${type.type} (${match.id})`, expression: `${type.type}.id` });
+        throw new FhirError('MESH-FHIR-004', {
+          diagnostics: `The body's id '${input.id}' is not the id of the matching ${type.type} (${match.id})`,
+          expression: `${type.type}.id`,
+        });
       const locked = (await this.store.read(tx, type, match.id, true))!;
       return this.writeUpdate(tx, ctx, type, locked, { ...input, id: match.id } as Resource, expected, req.prefer);
     });
   }
 
-  private async writeUpdate(tx: Tx, ctx: RequestContext, type: ResourceType, previous: StoredVersion, input: Resource, expected: number | undefined, prefer?: string): Promise<FhirResponse> {
+  private async writeUpdate(
+    tx: Tx,
+    ctx: RequestContext,
+    type: ResourceType,
+    previous: StoredVersion,
+    input: Resource,
+    expected: number | undefined,
+    prefer?: string,
+  ): Promise<FhirResponse> {
     if (expected !== undefined && expected !== previous.versionId)
-      throw new FhirError('MESH-FHIR-005', { diagnostics: `If-Match names version ${expected}; the current version of ${type.type}/${previous.id} is ${previous.versionId}` });
+      throw new FhirError('MESH-FHIR-005', {
+        diagnostics: `If-Match names version ${expected}; the current version of ${type.type}/${previous.id} is ${previous.versionId}`,
+      });
     await type.beforeWrite?.(ctx, input, previous.deleted ? undefined : previous.resource, tx);
     const updated = await this.store.update(tx, type, previous, input);
     await this.afterWrite(tx, ctx, type, 'update', 'U', updated);
@@ -249,14 +295,28 @@ export class FhirRouter {
       const previous = await this.store.read(tx, type, id, true);
       if (!previous || previous.deleted) return { status: 204 };
       const versionId = await this.store.delete(tx, type, previous);
-      await this.audit(tx, ctx, { interaction: 'delete', action: 'D', outcome: 'success', what: `${type.type}/${id}/_history/${versionId}`, patients: type.patientsOf?.(previous.resource!) });
+      await this.audit(tx, ctx, {
+        interaction: 'delete',
+        action: 'D',
+        outcome: 'success',
+        what: `${type.type}/${id}/_history/${versionId}`,
+        patients: type.patientsOf?.(previous.resource!),
+      });
       if (type.notify) await enqueue(tx, 'resource.changed', { resourceType: type.type, id, versionId, action: 'delete' });
       await type.afterWrite?.(ctx, { id }, tx);
       return { status: 204, headers: { etag: `W/"${versionId}"` } };
     });
   }
 
-  private async operation(ctx: RequestContext, req: FhirRequest, level: OperationDef['level'], type: ResourceType | undefined, id: string | undefined, segment: string, within?: Within): Promise<FhirResponse> {
+  private async operation(
+    ctx: RequestContext,
+    req: FhirRequest,
+    level: OperationDef['level'],
+    type: ResourceType | undefined,
+    id: string | undefined,
+    segment: string,
+    within?: Within,
+  ): Promise<FhirResponse> {
     const op = this.ops.get(opKey(level, type?.type, segment.slice(1)));
     if (!op) throw new FhirError('MESH-HTTP-004', { diagnostics: `No operation ${segment} at ${type ? type.type : 'system'} level` });
     if (req.method !== 'POST' && !(req.method === 'GET' && !op.affectsState))
@@ -282,7 +342,8 @@ export class FhirRouter {
   private resourceType(name: string): ResourceType {
     const type = this.o.registry.get(name);
     if (!type) {
-      if (/^[A-Z][A-Za-z]+$/.test(name)) throw new FhirError('MESH-HTTP-004', { diagnostics: `This service does not serve ${name}; GET metadata lists what it serves` });
+      if (/^[A-Z][A-Za-z]+$/.test(name))
+        throw new FhirError('MESH-HTTP-004', { diagnostics: `This service does not serve ${name}; GET metadata lists what it serves` });
       throw new FhirError('MESH-HTTP-004', { diagnostics: `Unknown path segment '${name}'` });
     }
     return type;
@@ -298,7 +359,10 @@ export class FhirRouter {
       throw new FhirError('MESH-FHIR-008', { diagnostics: `The body must be a ${type.type} resource (a JSON object)` });
     const resource = body as Resource;
     if (resource.resourceType !== type.type)
-      throw new FhirError('MESH-FHIR-003', { diagnostics: `The body is a ${String(resource.resourceType ?? 'resource without resourceType')}, the URL says ${type.type}`, expression: 'resourceType' });
+      throw new FhirError('MESH-FHIR-003', {
+        diagnostics: `The body is a ${String(resource.resourceType ?? 'resource without resourceType')}, the URL says ${type.type}`,
+        expression: 'resourceType',
+      });
     if (resource.id !== undefined && (typeof resource.id !== 'string' || !ID_RE.test(resource.id)))
       throw new FhirError('MESH-FHIR-010', { diagnostics: `'${String(resource.id)}' is not a valid FHIR id`, expression: `${type.type}.id` });
     // The server owns versionId and lastUpdated; what a client sends there is replaced.
@@ -321,21 +385,38 @@ export class FhirRouter {
     if ([...query.keys()].length === 0) throw new FhirError('MESH-SEARCH-002', { diagnostics: `${what} needs search parameters` });
     const search = parseSearch(type, query, (t) => this.o.registry.get(t));
     // Serialise conditional writes on the same criteria, so two at once cannot both create.
-    const key = createHash('sha256').update(`${type.type}?${[...query].sort().join('&')}`).digest();
+    const key = createHash('sha256')
+      .update(`${type.type}?${[...query].sort().join('&')}`)
+      .digest();
     await tx.query('SELECT pg_advisory_xact_lock($1)', [key.readBigInt64BE(0).toString()]);
     const found = await this.store.search(tx, type, { ...search, count: 2, cursor: undefined, summaryCount: false, include: [], revinclude: [] });
-    if (found.resources.length > 1) throw new FhirError('MESH-FHIR-007', { diagnostics: `${what} matched more than one ${type.type}; make the criteria more selective` });
+    if (found.resources.length > 1)
+      throw new FhirError('MESH-FHIR-007', { diagnostics: `${what} matched more than one ${type.type}; make the criteria more selective` });
     const r = found.resources[0];
     return r ? this.store.read(tx, type, r.id!) : undefined;
   }
 
   private async afterWrite(tx: Tx, ctx: RequestContext, type: ResourceType, interaction: string, action: 'C' | 'U', r: Resource): Promise<void> {
-    await this.audit(tx, ctx, { interaction, action, outcome: 'success', what: `${type.type}/${r.id}/_history/${r.meta!.versionId}`, patients: type.patientsOf?.(r) });
+    await this.audit(tx, ctx, {
+      interaction,
+      action,
+      outcome: 'success',
+      what: `${type.type}/${r.id}/_history/${r.meta!.versionId}`,
+      patients: type.patientsOf?.(r),
+    });
     if (type.notify) await enqueue(tx, 'resource.changed', { resourceType: type.type, id: r.id, versionId: Number(r.meta!.versionId), action: interaction });
     await type.afterWrite?.(ctx, { id: r.id!, resource: r }, tx);
   }
 
-  private async auditRead(tx: Queryable, ctx: RequestContext, type: ResourceType, interaction: string, resources: readonly Resource[], what?: string, query?: string): Promise<void> {
+  private async auditRead(
+    tx: Queryable,
+    ctx: RequestContext,
+    type: ResourceType,
+    interaction: string,
+    resources: readonly Resource[],
+    what?: string,
+    query?: string,
+  ): Promise<void> {
     const patientsOf = type.patientsOf;
     if (!patientsOf) return;
     const patients = uniqueIdentifiers(resources.filter((r) => r.resourceType === type.type).flatMap((r) => patientsOf(r)));
@@ -375,7 +456,11 @@ function opKey(level: string, type: string | undefined, name: string): string {
 }
 
 function ok(resource: Resource): FhirResponse {
-  return { status: 200, body: resource, headers: { etag: `W/"${resource.meta?.versionId}"`, 'last-modified': new Date(resource.meta!.lastUpdated!).toUTCString() } };
+  return {
+    status: 200,
+    body: resource,
+    headers: { etag: `W/"${resource.meta?.versionId}"`, 'last-modified': new Date(resource.meta!.lastUpdated!).toUTCString() },
+  };
 }
 
 function versionHeaders(ctx: RequestContext, r: Resource): Record<string, string> {

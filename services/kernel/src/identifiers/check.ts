@@ -3,9 +3,7 @@
  * is wrong with it. The sentence goes into an OperationOutcome as is, so it names the rule that
  * failed and echoes no more of the input than the reader needs to find the mistake.
  */
-export type IdentifierCheck<T> =
-  | { readonly ok: true; readonly identifier: T }
-  | { readonly ok: false; readonly problem: string };
+export type IdentifierCheck<T> = { readonly ok: true; readonly identifier: T } | { readonly ok: false; readonly problem: string };
 
 export function passed<T>(identifier: T): IdentifierCheck<T> {
   return { ok: true, identifier };

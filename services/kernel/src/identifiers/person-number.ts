@@ -72,9 +72,7 @@ function personnummerDate(value: string): IdentifierCheck<BirthDate> {
   const month = Number(value.slice(4, 6));
   const day = Number(value.slice(6, 8));
   if (day >= 60 && day <= 91) {
-    return failed(
-      `day ${value.slice(6, 8)} is a samordningsnummer day (birth day + 60); a samordningsnummer uses system ${SAMORDNINGSNUMMER_SYSTEM}`,
-    );
+    return failed(`day ${value.slice(6, 8)} is a samordningsnummer day (birth day + 60); a samordningsnummer uses system ${SAMORDNINGSNUMMER_SYSTEM}`);
   }
   if (!isRealDate(year, month, day)) return failed(`${value.slice(0, 8)} is not a date`);
   const birthDate = isoDate(year, month, day);
@@ -97,9 +95,7 @@ function samordningsnummerDate(value: string): IdentifierCheck<BirthDate> {
   const dd = value.slice(6, 8);
   if (dayField < 60) {
     const hint = dayField >= 1 && dayField <= 31 ? `; a personnummer uses system ${PERSONNUMMER_SYSTEM}` : '';
-    return failed(
-      `day ${dd} is not a samordningsnummer day: it is the birth day + 60 (61–91, or 60 when the day is unknown)${hint}`,
-    );
+    return failed(`day ${dd} is not a samordningsnummer day: it is the birth day + 60 (61–91, or 60 when the day is unknown)${hint}`);
   }
   if (dayField > 91) return failed(`day ${dd} is not a samordningsnummer day (60–91)`);
   if (month > 12) return failed(`month ${value.slice(4, 6)} is not a month (01–12, or 00 when unknown)`);
@@ -108,8 +104,7 @@ function samordningsnummerDate(value: string): IdentifierCheck<BirthDate> {
     const days = daysInMonth(year, month);
     return failed(`${value.slice(0, 8)} is not a date: day ${dd} means day ${day}, and ${value.slice(0, 4)}-${value.slice(4, 6)} has ${days} days`);
   }
-  const birthDate =
-    month === 0 ? String(year).padStart(4, '0') : day === 0 ? isoDate(year, month, 1).slice(0, 7) : isoDate(year, month, day);
+  const birthDate = month === 0 ? String(year).padStart(4, '0') : day === 0 ? isoDate(year, month, 1).slice(0, 7) : isoDate(year, month, day);
   return passed({ birthDate, earliest: isoDate(year, month || 1, day || 1) });
 }
 

@@ -48,7 +48,13 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 export function isoInstant(v: string): string {
   if (v.length < 22 || v[10] !== ' ' || !v.endsWith('+00')) return v;
   const dot = v.indexOf('.', 19);
-  const ms = dot < 0 ? '000' : v.slice(dot + 1, v.length - 3).padEnd(3, '0').slice(0, 3);
+  const ms =
+    dot < 0
+      ? '000'
+      : v
+          .slice(dot + 1, v.length - 3)
+          .padEnd(3, '0')
+          .slice(0, 3);
   return `${v.slice(0, 10)}T${v.slice(11, 19)}.${ms}Z`;
 }
 

@@ -27,7 +27,12 @@ export async function serverAnswers(connectionString: string, timeoutMs = 1500):
  * The one rule for finding a server, shared by tests and tools: DATABASE_URL when set, else the
  * local server at 127.0.0.1:5432 when it answers, else an embedded server started here.
  */
-export async function resolveServer(options: { embeddedDir: string; embeddedPort?: number; ephemeral?: boolean; env?: NodeJS.ProcessEnv }): Promise<ResolvedServer> {
+export async function resolveServer(options: {
+  embeddedDir: string;
+  embeddedPort?: number;
+  ephemeral?: boolean;
+  env?: NodeJS.ProcessEnv;
+}): Promise<ResolvedServer> {
   const env = options.env ?? process.env;
   if (env.DATABASE_URL) return { connectionString: env.DATABASE_URL, kind: 'DATABASE_URL' };
   if (await serverAnswers(LOCAL_SERVER_URL)) return { connectionString: LOCAL_SERVER_URL, kind: 'local' };

@@ -59,7 +59,10 @@ export class ResourceStore {
 
   async vread(q: Queryable, type: ResourceType, id: string, versionId: number): Promise<StoredVersion | undefined> {
     const table = type.immutable ? type.table : type.historyTable;
-    const { rows } = await q.query<Row>(`SELECT id, version_id, last_updated, deleted, content FROM ${ident(table)} WHERE id = $1 AND version_id = $2`, [id, versionId]);
+    const { rows } = await q.query<Row>(`SELECT id, version_id, last_updated, deleted, content FROM ${ident(table)} WHERE id = $1 AND version_id = $2`, [
+      id,
+      versionId,
+    ]);
     return rows[0] ? toVersion(rows[0]) : undefined;
   }
 
@@ -161,7 +164,14 @@ export class ResourceStore {
     return Number(rows[0]?.n ?? 0);
   }
 
-  private async writeCurrent(tx: Tx, type: ResourceType, resource: Resource, versionId: number, deleted: boolean, mode: 'insert' | 'update' | 'revive'): Promise<void> {
+  private async writeCurrent(
+    tx: Tx,
+    type: ResourceType,
+    resource: Resource,
+    versionId: number,
+    deleted: boolean,
+    mode: 'insert' | 'update' | 'revive',
+  ): Promise<void> {
     const columns = extractSearchColumns([...type.params.values()], resource);
     const names = searchColumnNames(type);
     const lastUpdated = resource.meta!.lastUpdated!;

@@ -28,7 +28,19 @@ export function whereClause(filters: readonly Filter[], values: unknown[] = []):
         parts.push(f.columns.map((c) => `${ident(c)} IS ${f.missing ? '' : 'NOT '}NULL`).join(' AND '));
         break;
       case 'date':
-        parts.push(`(${f.values.map((v) => dateCondition(f.lo, f.hi, v.prefix, () => `${bind(v.range.lo)}::timestamptz`, () => `${bind(v.range.hi)}::timestamptz`)).join(' OR ')})`);
+        parts.push(
+          `(${f.values
+            .map((v) =>
+              dateCondition(
+                f.lo,
+                f.hi,
+                v.prefix,
+                () => `${bind(v.range.lo)}::timestamptz`,
+                () => `${bind(v.range.hi)}::timestamptz`,
+              ),
+            )
+            .join(' OR ')})`,
+        );
         break;
     }
   }

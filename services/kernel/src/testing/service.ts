@@ -47,7 +47,9 @@ export async function startTestService(
     LOG_LEVEL: 'silent',
     DB_POOL_SIZE: '5',
     DATA_DIR: `/tmp/ndi-mesh-test/${database.name}`,
-    ...(federated ? { FEDERATION_ANCHOR: federated.anchor.entityId, FEDERATION_ANCHOR_JWKS: JSON.stringify(federated.anchor.jwks), OWN_TRUST_MARKS_REFRESH: '0' } : {}),
+    ...(federated
+      ? { FEDERATION_ANCHOR: federated.anchor.entityId, FEDERATION_ANCHOR_JWKS: JSON.stringify(federated.anchor.jwks), OWN_TRUST_MARKS_REFRESH: '0' }
+      : {}),
     ...env,
   };
   const settings = readServiceSettings({ port: 0, service: def.name }, fullEnv);

@@ -43,7 +43,18 @@ export class AccessTokens {
 
   async issue(client: string, trustMarks: readonly string[], basis: AuthorisationBasis, scope: string): Promise<{ token: string; expiresIn: number }> {
     const iat = nowSeconds();
-    const claims: AccessClaims = { iss: this.entityId(), aud: this.entityId(), sub: client, client_id: client, iat, exp: iat + this.ttlSeconds, jti: randomUUID(), scope, trust_marks: [...trustMarks], basis };
+    const claims: AccessClaims = {
+      iss: this.entityId(),
+      aud: this.entityId(),
+      sub: client,
+      client_id: client,
+      iat,
+      exp: iat + this.ttlSeconds,
+      jti: randomUUID(),
+      scope,
+      trust_marks: [...trustMarks],
+      basis,
+    };
     return { token: await signJwt(this.keys, JWT_TYPE.accessToken, { ...claims }), expiresIn: this.ttlSeconds };
   }
 
@@ -54,7 +65,9 @@ export class AccessTokens {
     if (hit) {
       if (hit.exp > now) return clientAddress ? { ...hit.caller, clientAddress } : hit.caller;
       this.verified.delete(token);
-      throw new FhirError('MESH-AUTH-002', 'The access token has expired; get a new one at /auth/token', { 'www-authenticate': 'Bearer error="invalid_token"' });
+      throw new FhirError('MESH-AUTH-002', 'The access token has expired; get a new one at /auth/token', {
+        'www-authenticate': 'Bearer error="invalid_token"',
+      });
     }
     let claims: AccessClaims;
     try {
@@ -69,9 +82,15 @@ export class AccessTokens {
       claims = payload as unknown as AccessClaims;
     } catch (err) {
       const code = (err as { code?: string }).code;
-      throw new FhirError('MESH-AUTH-002', code === 'ERR_JWT_EXPIRED' ? 'The access token has expired; get a new one at /auth/token' : `The access token is not valid here (${code ?? 'malformed'})`, {
-        'www-authenticate': 'Bearer error="invalid_token"',
-      });
+      throw new FhirError(
+        'MESH-AUTH-002',
+        code === 'ERR_JWT_EXPIRED'
+          ? 'The access token has expired; get a new one at /auth/token'
+          : `The access token is not valid here (${code ?? 'malformed'})`,
+        {
+          'www-authenticate': 'Bearer error="invalid_token"',
+        },
+      );
     }
     const caller: Caller = { authenticated: true, entityId: claims.sub, trustMarks: claims.trust_marks ?? [], ...(claims.basis ?? {}) };
     if (this.verified.size >= MAX_CACHED) this.evict(now);

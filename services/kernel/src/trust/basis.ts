@@ -73,7 +73,8 @@ export function parseBasis(extensions: unknown): AuthorisationBasis {
   if (hl7.version !== '1') throw new OAuthError('invalid_request', 'extensions.hl7-b2b.version must be "1"');
   const orgHsa = hsaOf(hl7.organization_id, 'hl7-b2b.organization_id');
   const pous = hl7.purpose_of_use;
-  if (!Array.isArray(pous) || pous.length !== 1 || typeof pous[0] !== 'string') throw new OAuthError('invalid_request', 'hl7-b2b.purpose_of_use must hold exactly one purpose');
+  if (!Array.isArray(pous) || pous.length !== 1 || typeof pous[0] !== 'string')
+    throw new OAuthError('invalid_request', 'hl7-b2b.purpose_of_use must hold exactly one purpose');
   const [system, code] = pous[0].split('#');
   if (system !== PURPOSE_SYSTEM_OID || !code || !PURPOSES.includes(code))
     throw new OAuthError('invalid_request', `hl7-b2b.purpose_of_use ${pous[0]} is not one of ${PURPOSES.map((p) => `${PURPOSE_SYSTEM_OID}#${p}`).join(', ')}`);
@@ -89,7 +90,8 @@ export function parseBasis(extensions: unknown): AuthorisationBasis {
     };
   if (se !== undefined) {
     if (!isObject(se) || se.version !== '1') throw new OAuthError('invalid_request', 'extensions.se-ndi-b2b must be an object with version "1"');
-    if (se.care_unit_id !== undefined) basis.careUnit = { hsaId: hsaOf(se.care_unit_id, 'se-ndi-b2b.care_unit_id'), ...(str(se.care_unit_name) ? { name: str(se.care_unit_name) } : {}) };
+    if (se.care_unit_id !== undefined)
+      basis.careUnit = { hsaId: hsaOf(se.care_unit_id, 'se-ndi-b2b.care_unit_id'), ...(str(se.care_unit_name) ? { name: str(se.care_unit_name) } : {}) };
     if (se.patient_id !== undefined) {
       const [ps, pv] = typeof se.patient_id === 'string' ? se.patient_id.split('#') : [];
       if ((ps !== PERSONNUMMER_SYSTEM && ps !== SAMORDNINGSNUMMER_SYSTEM) || !pv || !/^\d{12}$/.test(pv))
@@ -102,7 +104,8 @@ export function parseBasis(extensions: unknown): AuthorisationBasis {
 
 function hsaOf(value: unknown, where: string): string {
   const [system, hsa] = typeof value === 'string' ? value.split('#') : [];
-  if (system !== HSA_ID_SYSTEM || !isHsaId(hsa)) throw new OAuthError('invalid_request', `${where} must be ${HSA_ID_SYSTEM}#<HSA-id>, got ${JSON.stringify(value)}`);
+  if (system !== HSA_ID_SYSTEM || !isHsaId(hsa))
+    throw new OAuthError('invalid_request', `${where} must be ${HSA_ID_SYSTEM}#<HSA-id>, got ${JSON.stringify(value)}`);
   return hsa!;
 }
 

@@ -59,7 +59,9 @@ export class TrustChainResolver {
   anchorConfiguration(): Promise<EntityStatement> {
     const now = Date.now();
     if (this.anchorCache && this.anchorCache.until > now) return this.anchorCache.value;
-    const value = this.fetchConfiguration(this.anchor.entityId).then(async ({ jwt }) => this.verifyStatement(jwt, this.anchor.jwks, this.anchor.entityId, this.anchor.entityId));
+    const value = this.fetchConfiguration(this.anchor.entityId).then(async ({ jwt }) =>
+      this.verifyStatement(jwt, this.anchor.jwks, this.anchor.entityId, this.anchor.entityId),
+    );
     this.anchorCache = { value, until: now + 1000 };
     value.then(
       (st) => (this.anchorCache = { value, until: Math.min(st.exp * 1000, Date.now() + this.maxCacheMs) }),
@@ -90,7 +92,8 @@ export class TrustChainResolver {
 
   private async build(entityId: string): Promise<ResolvedEntity> {
     const { jwt, claims } = await this.fetchConfiguration(entityId);
-    if (claims.iss !== entityId || claims.sub !== entityId) throw new TrustError('broken-chain', `The entity configuration of ${entityId} has iss ${claims.iss} and sub ${claims.sub}`);
+    if (claims.iss !== entityId || claims.sub !== entityId)
+      throw new TrustError('broken-chain', `The entity configuration of ${entityId} has iss ${claims.iss} and sub ${claims.sub}`);
     // Self-signature first, so an unrelated document is rejected before any further fetch.
     const self = await this.verifyStatement(jwt, claims.jwks, entityId, entityId);
     const up = await this.upward(entityId, self, 0);

@@ -91,7 +91,13 @@ export class FederatedClient {
     const res = await fetch(endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...traceHeaders() },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: assertion, client_id: this.entityId(), scope }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_assertion_type: JWT_BEARER_ASSERTION,
+        client_assertion: assertion,
+        client_id: this.entityId(),
+        scope,
+      }).toString(),
     });
     const body = (await res.json().catch(() => ({}))) as { access_token?: string; expires_in?: number };
     if (!res.ok || !body.access_token) throw new TokenRequestError(res.status, body);

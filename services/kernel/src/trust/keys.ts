@@ -65,9 +65,7 @@ export class KeySet {
   async rotate(overlapSeconds: number): Promise<string> {
     const retiresAt = new Date(Date.now() + overlapSeconds * 1000).toISOString();
     const next = await newKey();
-    const keys = this.file.keys
-      .filter((k) => !k.retiresAt || Date.parse(k.retiresAt) > Date.now())
-      .map((k) => (k.retiresAt ? k : { ...k, retiresAt }));
+    const keys = this.file.keys.filter((k) => !k.retiresAt || Date.parse(k.retiresAt) > Date.now()).map((k) => (k.retiresAt ? k : { ...k, retiresAt }));
     this.file = { keys: [...keys, next] };
     await save(this.path, this.file);
     return next.kid;

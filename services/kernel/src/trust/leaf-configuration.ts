@@ -81,7 +81,10 @@ export class LeafEntity {
       const found: { trust_mark_type: string; trust_mark: string }[] = [];
       for (const [type, issuers] of Object.entries(anchor.trust_mark_issuers ?? {})) {
         for (const issuer of issuers) {
-          const endpoint = issuer === this.p.resolver.anchor.entityId ? federationEntity(anchor).federation_trust_mark_endpoint : federationEntity(await this.p.resolver.resolve(issuer)).federation_trust_mark_endpoint;
+          const endpoint =
+            issuer === this.p.resolver.anchor.entityId
+              ? federationEntity(anchor).federation_trust_mark_endpoint
+              : federationEntity(await this.p.resolver.resolve(issuer)).federation_trust_mark_endpoint;
           if (!endpoint) continue;
           const url = new URL(endpoint);
           url.searchParams.set('trust_mark_type', type);

@@ -10,7 +10,8 @@ const keys = await KeySet.open(join(mkdtempSync(join(tmpdir(), 'ndi-verify-')), 
 const tokens = new AccessTokens({ keys, entityId: () => 'http://127.0.0.1:8081', ttlSeconds: 300 });
 const N = 200_000;
 const fresh: string[] = [];
-for (let i = 0; i < 2000; i++) fresh.push((await tokens.issue(`http://caller-${i}`, ['https://ndi-mesh.se/trust-marks/national-service'], {}, 'system/*.*')).token);
+for (let i = 0; i < 2000; i++)
+  fresh.push((await tokens.issue(`http://caller-${i}`, ['https://ndi-mesh.se/trust-marks/national-service'], {}, 'system/*.*')).token);
 
 let t = process.hrtime.bigint();
 for (const tok of fresh) await tokens.verify(tok);

@@ -63,9 +63,14 @@ export function policyFor(policy: AccessPolicy, t: RouteTarget): RoutePolicy {
 export function enforce(p: RoutePolicy, caller: Caller, what: string): void {
   if (p.public) return;
   if (!caller.authenticated)
-    throw new FhirError('MESH-AUTH-001', `${what} needs an access token from this service's /auth/token (SMART Backend Services, private_key_jwt)`, { 'www-authenticate': 'Bearer' });
+    throw new FhirError('MESH-AUTH-001', `${what} needs an access token from this service's /auth/token (SMART Backend Services, private_key_jwt)`, {
+      'www-authenticate': 'Bearer',
+    });
   if (p.anyTrustMark?.length && !p.anyTrustMark.some((m) => caller.trustMarks.includes(m)))
-    throw new FhirError('MESH-AUTH-003', `${what} needs one of the trust marks ${p.anyTrustMark.join(', ')}; the caller holds ${caller.trustMarks.join(', ') || 'none'}`);
+    throw new FhirError(
+      'MESH-AUTH-003',
+      `${what} needs one of the trust marks ${p.anyTrustMark.join(', ')}; the caller holds ${caller.trustMarks.join(', ') || 'none'}`,
+    );
   const missingMarks = (p.allTrustMarks ?? []).filter((m) => !caller.trustMarks.includes(m));
   if (missingMarks.length) throw new FhirError('MESH-AUTH-003', `${what} needs the trust marks ${missingMarks.join(', ')}, which the caller lacks`);
   const missing = (p.basis ?? []).filter((b) => !hasPart(caller, b));

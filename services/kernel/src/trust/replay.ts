@@ -15,7 +15,11 @@ export class JtiStore {
   /** True when the jti is new (and is now recorded), false when it was used before. */
   async claim(issuer: string, jti: string, expiresAtSeconds: number): Promise<boolean> {
     await this.sweep();
-    const { rowCount } = await this.db.query('INSERT INTO auth_jti (issuer, jti, expires_at) VALUES ($1, $2, to_timestamp($3)) ON CONFLICT DO NOTHING', [issuer, jti, expiresAtSeconds]);
+    const { rowCount } = await this.db.query('INSERT INTO auth_jti (issuer, jti, expires_at) VALUES ($1, $2, to_timestamp($3)) ON CONFLICT DO NOTHING', [
+      issuer,
+      jti,
+      expiresAtSeconds,
+    ]);
     return rowCount === 1;
   }
 

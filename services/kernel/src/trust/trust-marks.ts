@@ -31,12 +31,16 @@ export class TrustMarkVerifier {
   }
 
   /** The valid marks among those an entity presents; the rejected ones with the reason. */
-  async verifyAll(entityId: string, marks: readonly { trust_mark_type?: unknown; trust_mark?: unknown }[] | undefined): Promise<{ valid: VerifiedTrustMark[]; rejected: string[] }> {
+  async verifyAll(
+    entityId: string,
+    marks: readonly { trust_mark_type?: unknown; trust_mark?: unknown }[] | undefined,
+  ): Promise<{ valid: VerifiedTrustMark[]; rejected: string[] }> {
     const valid: VerifiedTrustMark[] = [];
     const rejected: string[] = [];
     for (const m of marks ?? []) {
       try {
-        if (typeof m.trust_mark !== 'string' || typeof m.trust_mark_type !== 'string') throw new TrustError('trust-mark', 'a trust_marks entry lacks trust_mark or trust_mark_type');
+        if (typeof m.trust_mark !== 'string' || typeof m.trust_mark_type !== 'string')
+          throw new TrustError('trust-mark', 'a trust_marks entry lacks trust_mark or trust_mark_type');
         valid.push(await this.verify(entityId, m.trust_mark_type, m.trust_mark));
       } catch (err) {
         rejected.push(`${String(m.trust_mark_type)}: ${(err as Error).message}`);
@@ -53,13 +57,22 @@ export class TrustMarkVerifier {
     const { jwks, statusEndpoint } = await this.issuer(claimedIss);
     let claims: JWTPayload;
     try {
-      ({ payload: claims } = await jwtVerify(jwt, createLocalJWKSet({ keys: [...jwks.keys] }), { typ: JWT_TYPE.trustMark, algorithms: ACCEPTED_ALGS, requiredClaims: ['iss', 'sub', 'iat'] }));
+      ({ payload: claims } = await jwtVerify(jwt, createLocalJWKSet({ keys: [...jwks.keys] }), {
+        typ: JWT_TYPE.trustMark,
+        algorithms: ACCEPTED_ALGS,
+        requiredClaims: ['iss', 'sub', 'iat'],
+      }));
     } catch (err) {
       const code = (err as { code?: string }).code;
-      throw new TrustError('trust-mark', code === 'ERR_JWT_EXPIRED' ? 'the trust mark has expired' : `the trust mark does not verify (${code ?? (err as Error).message})`);
+      throw new TrustError(
+        'trust-mark',
+        code === 'ERR_JWT_EXPIRED' ? 'the trust mark has expired' : `the trust mark does not verify (${code ?? (err as Error).message})`,
+      );
     }
-    if (claims.trust_mark_type !== type) throw new TrustError('trust-mark', `the trust mark's trust_mark_type is ${String(claims.trust_mark_type)}, not ${type}`);
-    if (String(claims.sub).replace(/\/$/, '') !== entityId) throw new TrustError('trust-mark', `the trust mark is about ${String(claims.sub)}, not ${entityId}`);
+    if (claims.trust_mark_type !== type)
+      throw new TrustError('trust-mark', `the trust mark's trust_mark_type is ${String(claims.trust_mark_type)}, not ${type}`);
+    if (String(claims.sub).replace(/\/$/, '') !== entityId)
+      throw new TrustError('trust-mark', `the trust mark is about ${String(claims.sub)}, not ${entityId}`);
     if (!statusEndpoint) throw new TrustError('trust-mark', `${claimedIss} publishes no federation_trust_mark_status_endpoint`);
     const status = await this.status(jwt, claimedIss, jwks, statusEndpoint);
     if (status !== 'active') throw new TrustError('trust-mark', `the issuer reports the trust mark ${status}`);
@@ -104,13 +117,19 @@ async function askStatus(jwt: string, iss: string, jwks: Jwks, endpoint: string)
   if (!res.ok) throw new TrustError('trust-mark', `the status endpoint answered ${res.status}: ${body.slice(0, 200)}`);
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(body, createLocalJWKSet({ keys: [...jwks.keys] }), { typ: JWT_TYPE.trustMarkStatus, algorithms: ACCEPTED_ALGS, issuer: iss, requiredClaims: ['iat'] }));
+    ({ payload } = await jwtVerify(body, createLocalJWKSet({ keys: [...jwks.keys] }), {
+      typ: JWT_TYPE.trustMarkStatus,
+      algorithms: ACCEPTED_ALGS,
+      issuer: iss,
+      requiredClaims: ['iat'],
+    }));
   } catch (err) {
     throw new TrustError('trust-mark', `the status response does not verify (${(err as { code?: string }).code ?? (err as Error).message})`);
   }
   if (payload.trust_mark !== jwt) throw new TrustError('trust-mark', 'the status response is about another trust mark');
   const status = payload.status;
-  if (status !== 'active' && status !== 'expired' && status !== 'revoked' && status !== 'invalid') throw new TrustError('trust-mark', `unknown trust mark status ${String(status)}`);
+  if (status !== 'active' && status !== 'expired' && status !== 'revoked' && status !== 'invalid')
+    throw new TrustError('trust-mark', `unknown trust mark status ${String(status)}`);
   return status;
 }
 

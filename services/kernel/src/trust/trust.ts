@@ -67,12 +67,24 @@ export class Trust {
     this.tokens = new AccessTokens({ keys, entityId, ttlSeconds: p.settings.accessTokenTtl });
     this.client = new FederatedClient({ keys, entityId });
     this.jti = new JtiStore(p.db);
-    this.leaf = new LeafEntity({ entityId, title: p.title, keys, resolver: this.resolver, logger: p.logger, statementTtl: p.settings.statementTtl, refreshSeconds: p.settings.ownMarksRefresh });
+    this.leaf = new LeafEntity({
+      entityId,
+      title: p.title,
+      keys,
+      resolver: this.resolver,
+      logger: p.logger,
+      statementTtl: p.settings.statementTtl,
+      refreshSeconds: p.settings.ownMarksRefresh,
+    });
   }
 
   static async create(p: TrustParts): Promise<Trust> {
-    if (!p.settings.anchor) throw new Error(`${p.service}: FEDERATION_ANCHOR is not set; every service with a trust policy needs its trust anchor (see implementation-guides/federation)`);
-    if (!p.settings.anchorJwks) throw new Error(`${p.service}: FEDERATION_ANCHOR_JWKS is not set; give the anchor's public keys (a JWKS file or JSON), obtained out of band`);
+    if (!p.settings.anchor)
+      throw new Error(
+        `${p.service}: FEDERATION_ANCHOR is not set; every service with a trust policy needs its trust anchor (see implementation-guides/federation)`,
+      );
+    if (!p.settings.anchorJwks)
+      throw new Error(`${p.service}: FEDERATION_ANCHOR_JWKS is not set; give the anchor's public keys (a JWKS file or JSON), obtained out of band`);
     const keys = await KeySet.open(join(p.dataDir, FEDERATION_KEYS_FILE));
     return new Trust(p, keys, { entityId: p.settings.anchor, jwks: loadJwks(p.settings.anchorJwks) });
   }
@@ -106,7 +118,10 @@ export class Trust {
     const header = request.headers.authorization;
     if (!header) return { ...ANONYMOUS, clientAddress: request.ip };
     const m = /^Bearer +([A-Za-z0-9\-_.]+)$/i.exec(header);
-    if (!m) throw new FhirError('MESH-AUTH-002', 'The Authorization header must be "Bearer <access token>"', { 'www-authenticate': 'Bearer error="invalid_request"' });
+    if (!m)
+      throw new FhirError('MESH-AUTH-002', 'The Authorization header must be "Bearer <access token>"', {
+        'www-authenticate': 'Bearer error="invalid_request"',
+      });
     return this.tokens.verify(m[1]!, request.ip);
   };
 
@@ -114,7 +129,11 @@ export class Trust {
    * Enforces the route's policy. A refusal of an authenticated caller (403) is audited in a
    * transaction of its own, so the record stays although the request fails.
    */
-  authorize = async (ctx: RequestContext, req: FhirRequest, audit: (tx: Parameters<Parameters<Db['transaction']>[0]>[0], facts: AuditFacts) => Promise<void>): Promise<void> => {
+  authorize = async (
+    ctx: RequestContext,
+    req: FhirRequest,
+    audit: (tx: Parameters<Parameters<Db['transaction']>[0]>[0], facts: AuditFacts) => Promise<void>,
+  ): Promise<void> => {
     const target = routeTarget(req);
     if (!target) return;
     const what = describe(target);
@@ -124,7 +143,13 @@ export class Trust {
       if (err instanceof FhirError && err.status === 403) {
         this.p.logger.warn({ caller: ctx.caller.entityId, code: err.code, what }, 'request refused by route policy');
         await this.p.db.transaction((tx) =>
-          audit(tx, { interaction: auditInteraction(target), action: auditAction(target), outcome: 'refused', what: target.resourceType && target.id ? `${target.resourceType}/${target.id}` : undefined, description: `${err.code}: ${err.issues[0]?.diagnostics ?? ''}` }),
+          audit(tx, {
+            interaction: auditInteraction(target),
+            action: auditAction(target),
+            outcome: 'refused',
+            what: target.resourceType && target.id ? `${target.resourceType}/${target.id}` : undefined,
+            description: `${err.code}: ${err.issues[0]?.diagnostics ?? ''}`,
+          }),
         );
       }
       throw err;

@@ -15,11 +15,17 @@ const url = process.argv[2]!;
 const db = await openDb({ connectionString: url, schema: 'crash_test', poolSize: 1, applicationName: 'crash-writer' });
 const org = defineResourceType({ type: 'Organization', interactions: ['read', 'create'], searchParams: ['name'] });
 const registry = new Registry([org, auditEventType()]);
-await migrate(db, [{ name: 'kernel', dir: fileURLToPath(new URL('../../migrations', import.meta.url)) }], (tx) => ensureResourceTables(tx, registry.all()).then(() => undefined));
+await migrate(db, [{ name: 'kernel', dir: fileURLToPath(new URL('../../migrations', import.meta.url)) }], (tx) =>
+  ensureResourceTables(tx, registry.all()).then(() => undefined),
+);
 const store = new ResourceStore();
 await db.transaction(async (tx) => {
   const created = await store.create(tx, org, { resourceType: 'Organization', name: 'Half written' });
-  await store.create(tx, registry.get('AuditEvent')!, buildAuditEvent('crash', 'test', ANONYMOUS, { interaction: 'create', action: 'C', outcome: 'success', what: `Organization/${created.id}` }));
+  await store.create(
+    tx,
+    registry.get('AuditEvent')!,
+    buildAuditEvent('crash', 'test', ANONYMOUS, { interaction: 'create', action: 'C', outcome: 'success', what: `Organization/${created.id}` }),
+  );
   await enqueue(tx, 'resource.changed', { id: created.id });
   process.send!({ id: created.id });
   await new Promise(() => undefined);

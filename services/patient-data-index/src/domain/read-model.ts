@@ -68,7 +68,12 @@ export function locateBundle(options: {
 }
 
 /** The patient's own view: every entry (active and ended), each event as a Provenance of its entry. */
-export function patientViewBundle(options: { readonly self: string; readonly patient: Identifier; readonly entries: readonly LocatedEntry[]; readonly events: readonly ViewEvent[] }): Bundle {
+export function patientViewBundle(options: {
+  readonly self: string;
+  readonly patient: Identifier;
+  readonly entries: readonly LocatedEntry[];
+  readonly events: readonly ViewEvent[];
+}): Bundle {
   const byKey = new Map<string, string>();
   const matches: BundleEntry[] = options.entries.map((entry) => {
     const resource = location(options.patient, entry, undefined, undefined, undefined);
@@ -84,7 +89,13 @@ export function patientViewBundle(options: { readonly self: string; readonly pat
   return searchset(options.self, matches, provenances);
 }
 
-function location(patient: Identifier, entry: LocatedEntry, informationType: InformationType | undefined, orgUrl: string | undefined, orgName: string | undefined): DocumentReference {
+function location(
+  patient: Identifier,
+  entry: LocatedEntry,
+  informationType: InformationType | undefined,
+  orgUrl: string | undefined,
+  orgName: string | undefined,
+): DocumentReference {
   return {
     resourceType: 'DocumentReference',
     id: randomUUID(),
@@ -95,7 +106,11 @@ function location(patient: Identifier, entry: LocatedEntry, informationType: Inf
     subject: { identifier: { system: patient.system, value: patient.value } },
     date: entry.occurredAt,
     author: [registeringSystem(entry.system)],
-    custodian: { ...(orgUrl ? { reference: orgUrl } : {}), identifier: { system: HSA_ID_SYSTEM, value: entry.careProvider }, ...(orgName ? { display: orgName } : {}) },
+    custodian: {
+      ...(orgUrl ? { reference: orgUrl } : {}),
+      identifier: { system: HSA_ID_SYSTEM, value: entry.careProvider },
+      ...(orgName ? { display: orgName } : {}),
+    },
     ...(entry.endReason ? { description: `Sharing ended: ${END_REASONS[entry.endReason]}` } : {}),
     ...(entry.localPatient ? { context: { sourcePatientInfo: { identifier: { system: entry.localPatient.system, value: entry.localPatient.value } } } } : {}),
     content: [],

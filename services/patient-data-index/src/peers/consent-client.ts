@@ -99,7 +99,14 @@ export function parseDecisions(body: unknown, count: number): boolean[] {
     if (p.name !== 'decision') continue;
     const index = p.part?.find((x) => x.name === 'index')?.valueInteger;
     const result = p.part?.find((x) => x.name === 'result')?.valueCode;
-    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= count || out[index] !== undefined || (result !== 'permit' && result !== 'deny'))
+    if (
+      typeof index !== 'number' ||
+      !Number.isInteger(index) ||
+      index < 0 ||
+      index >= count ||
+      out[index] !== undefined ||
+      (result !== 'permit' && result !== 'deny')
+    )
       throw peerUnavailable(PEER, 'a decision is malformed, repeated or out of range');
     out[index] = result === 'permit';
   }

@@ -47,10 +47,18 @@ export function intakeOperations(runtime: () => PdiRuntime): OperationDef[] {
           ...refused,
           ...[...wrongRequest].map((index) => ({
             index,
-            error: new FhirError('MESH-OP-001', { diagnostics: 'an entry of $sharing-events is a POST of $sharing-event, or has no request', expression: 'request' }),
+            error: new FhirError('MESH-OP-001', {
+              diagnostics: 'an entry of $sharing-events is a POST of $sharing-event, or has no request',
+              expression: 'request',
+            }),
           })),
         ];
-        const { outcomes } = good.length ? await applyEvents(tx, good.map((a) => toIndexEvent(a.event, rt.pseudonymiser))) : { outcomes: [] };
+        const { outcomes } = good.length
+          ? await applyEvents(
+              tx,
+              good.map((a) => toIndexEvent(a.event, rt.pseudonymiser)),
+            )
+          : { outcomes: [] };
         const counts = tally(outcomes, bad.length);
         await rt.audit(tx, ctx, { interaction: 'operation', action: 'C', outcome: 'success', description: `$sharing-events: ${counts}` });
         return { status: 200, body: batchResponse(entries.length, good, outcomes, bad) };
@@ -62,17 +70,22 @@ export function intakeOperations(runtime: () => PdiRuntime): OperationDef[] {
 /** PDI-R3: the route policy required an organisation in the basis; the token endpoint tied it to the trust mark's HSA-id. */
 function reporter(ctx: RequestContext): string {
   const org = ctx.caller.organisation?.hsaId;
-  if (!org) throw new FhirError('MESH-AUTH-004', 'PDI-R3: a sharing event comes from a system acting for its care provider (organisation in the authorisation basis)');
+  if (!org)
+    throw new FhirError('MESH-AUTH-004', 'PDI-R3: a sharing event comes from a system acting for its care provider (organisation in the authorisation basis)');
   return org;
 }
 
 function bundleEntries(body: unknown): BundleEntry[] {
   const bundle = body as Bundle | undefined;
   if (!bundle || typeof bundle !== 'object' || bundle.resourceType !== 'Bundle')
-    throw new FhirError('MESH-OP-001', { diagnostics: '$sharing-events takes a Bundle of type batch or collection whose entries are sharing events', expression: 'Bundle' });
+    throw new FhirError('MESH-OP-001', {
+      diagnostics: '$sharing-events takes a Bundle of type batch or collection whose entries are sharing events',
+      expression: 'Bundle',
+    });
   if (bundle.type !== 'batch' && bundle.type !== 'collection')
     throw new FhirError('MESH-OP-001', { diagnostics: `Bundle.type is batch or collection, not ${String(bundle.type)}`, expression: 'Bundle.type' });
-  if (bundle.entry !== undefined && !Array.isArray(bundle.entry)) throw new FhirError('MESH-OP-001', { diagnostics: 'Bundle.entry is an array', expression: 'Bundle.entry' });
+  if (bundle.entry !== undefined && !Array.isArray(bundle.entry))
+    throw new FhirError('MESH-OP-001', { diagnostics: 'Bundle.entry is an array', expression: 'Bundle.entry' });
   return bundle.entry ?? [];
 }
 
@@ -104,7 +117,12 @@ function atEntry(err: FhirError, index: number): FhirError {
     err.issues.map((i) => ({
       ...i,
       diagnostics: `${at}: ${i.diagnostics}`,
-      expression: i.expression === 'request' ? `${at}.request` : i.expression ? `${at}.resource${i.expression.startsWith('Parameters') ? i.expression.slice('Parameters'.length) : `.${i.expression}`}` : at,
+      expression:
+        i.expression === 'request'
+          ? `${at}.request`
+          : i.expression
+            ? `${at}.resource${i.expression.startsWith('Parameters') ? i.expression.slice('Parameters'.length) : `.${i.expression}`}`
+            : at,
     })),
   );
 }

@@ -25,7 +25,11 @@ export function locateOperation(runtime: () => PdiRuntime): OperationDef {
         const stored = await entriesFor(tx, rt.pseudonymiser.pseudonym(query.patient));
         const providers = [...new Set(stored.map((e) => e.careProvider))];
         // PDI-L2: one question, one record per provider; the answer only ever removes.
-        const decisions = await rt.consent.decide({ patient: query.patient, ...access, records: providers.map((owner) => ({ owner, category: query.informationType ?? 'all' })) });
+        const decisions = await rt.consent.decide({
+          patient: query.patient,
+          ...access,
+          records: providers.map((owner) => ({ owner, category: query.informationType ?? 'all' })),
+        });
         const permitted = new Set(providers.filter((_, i) => decisions[i]));
         const visible = stored.filter((e) => permitted.has(e.careProvider));
         const catalogue = query.informationType && visible.length ? await rt.catalogue.endpointsFor([...permitted], query.informationType) : undefined;
@@ -34,7 +38,14 @@ export function locateOperation(runtime: () => PdiRuntime): OperationDef {
           return { careProvider: e.careProvider, system: e.system, state: e.state, occurredAt: e.occurredAt, ...(localPatient ? { localPatient } : {}) };
         });
         // PDI-L4: in the answer's transaction: no answer leaves without its record.
-        await rt.audit(tx, ctx, { interaction: 'operation', action: 'E', outcome: 'success', patients: [query.patient], query: request.query.toString(), description: '$locate' });
+        await rt.audit(tx, ctx, {
+          interaction: 'operation',
+          action: 'E',
+          outcome: 'success',
+          patients: [query.patient],
+          query: request.query.toString(),
+          description: '$locate',
+        });
         return {
           status: 200,
           body: locateBundle({
@@ -55,7 +66,13 @@ export function locateOperation(runtime: () => PdiRuntime): OperationDef {
 }
 
 /** PDI-L4 for a lookup that gave nothing: its own transaction, since the request's rolls back. */
-async function auditFailure(rt: PdiRuntime, ctx: RequestContext, err: FhirError, patient: { readonly system: string; readonly value: string }, query: URLSearchParams): Promise<void> {
+async function auditFailure(
+  rt: PdiRuntime,
+  ctx: RequestContext,
+  err: FhirError,
+  patient: { readonly system: string; readonly value: string },
+  query: URLSearchParams,
+): Promise<void> {
   await rt.db.transaction((tx) =>
     rt.audit(tx, ctx, {
       interaction: 'operation',

@@ -17,7 +17,7 @@ export function patientViewOperation(runtime: () => PdiRuntime): OperationDef {
     level: 'system',
     affectsState: false,
     documentation:
-      'GET $patient-view?patient=<system>|<value>: for an access service acting for that patient, every care provider system that holds or held the patient\'s data (DocumentReference) and the history of sharing events (Provenance).',
+      "GET $patient-view?patient=<system>|<value>: for an access service acting for that patient, every care provider system that holds or held the patient's data (DocumentReference) and the history of sharing events (Provenance).",
     handler: async ({ ctx, request, tx }) => {
       const rt = runtime();
       const { patient } = parseLocateQuery(request.query, ['patient']);

@@ -16,8 +16,7 @@ process.once('message', async (job: Job) => {
     path: `/fhir/$locate?patient=${encodeURIComponent(job.patients[Math.floor(Math.random() * job.patients.length)]!)}&information-type=patient-summary`,
     headers: { authorization: `Bearer ${job.token}` },
   });
-  const run = (duration: number) =>
-    autocannon({ url: job.url, connections: job.connections, duration, requests: [{ setupRequest: () => request() }] });
+  const run = (duration: number) => autocannon({ url: job.url, connections: job.connections, duration, requests: [{ setupRequest: () => request() }] });
   await run(2);
   const r = await run(job.seconds);
   process.send!(

@@ -11,7 +11,9 @@ import { FEDERATION_KEYS_FILE, KeySet, PURPOSE, PERSONNUMMER_SYSTEM, syntheticHs
 import { createTestDatabase } from '@ndi-mesh/kernel/testing';
 import { startPdiMesh } from '../support/mesh.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '8' }, patients: { type: 'string', default: '5000' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '8' }, patients: { type: 'string', default: '5000' } },
+});
 const ROOT = new URL('../../../../', import.meta.url).pathname;
 const PATIENTS = Number(values.patients);
 let s = 2026;
@@ -20,7 +22,11 @@ const holders = [0, 1, 2].map(() => syntheticHsaId('organisation', rng));
 const requesterHsa = syntheticHsaId('organisation', rng);
 
 const mesh = await startPdiMesh({
-  providers: holders.map((hsaId, i) => ({ hsaId, name: `Region ${i}`, endpoints: [{ address: `https://ehr-${i}.example.se/fhir`, types: ['patient-summary'] }] })),
+  providers: holders.map((hsaId, i) => ({
+    hsaId,
+    name: `Region ${i}`,
+    endpoints: [{ address: `https://ehr-${i}.example.se/fhir`, types: ['patient-summary'] }],
+  })),
 });
 const children: ChildProcess[] = [];
 const database = await createTestDatabase('pdi_measure');
@@ -96,10 +102,20 @@ try {
   });
 
   const requester = await mesh.caller('requester', ['care-provider-system'], requesterHsa);
-  const token = await requester.kernel.trust!.client.token(pdiUrl, { organisation: { hsaId: requesterHsa }, person: { hsaId: syntheticHsaId('person', rng, requesterHsa), role: 'doctor' }, purposeOfUse: PURPOSE.treatment });
+  const token = await requester.kernel.trust!.client.token(pdiUrl, {
+    organisation: { hsaId: requesterHsa },
+    person: { hsaId: syntheticHsaId('person', rng, requesterHsa), role: 'doctor' },
+    purposeOfUse: PURPOSE.treatment,
+  });
   const load = fork(join(ROOT, 'services/patient-data-index/test/bench/locate-load.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.push(load);
-  load.send({ url: pdiUrl, token, patients: patients.map((p) => `${p.system}|${p.value}`), seconds: Number(values.seconds), connections: Number(values.connections) });
+  load.send({
+    url: pdiUrl,
+    token,
+    patients: patients.map((p) => `${p.system}|${p.value}`),
+    seconds: Number(values.seconds),
+    connections: Number(values.connections),
+  });
   const result = await new Promise<string>((resolve) => load.once('message', (m) => resolve(String(m))));
   console.log(result);
   console.log(`consent calls: ${mesh.consent.calls.length}, catalogue lookups: ${mesh.catalogue.lookups.length}`);

@@ -42,7 +42,10 @@ describe('$sharing-event', () => {
 
   test('order-tolerant: an ended that arrives first wins over an older started that arrives late (PDI-R2)', async () => {
     const patient = nextPatient();
-    const ended = await ehrCalls().post('/fhir/$sharing-event', parameters({ patient, eventType: 'ended', endReason: 'patient-moved', occurredAt: '2026-03-02T08:00:00.000Z' }));
+    const ended = await ehrCalls().post(
+      '/fhir/$sharing-event',
+      parameters({ patient, eventType: 'ended', endReason: 'patient-moved', occurredAt: '2026-03-02T08:00:00.000Z' }),
+    );
     expect(ended.body.parameter[0].valueCode).toBe('applied');
     const late = await ehrCalls().post('/fhir/$sharing-event', parameters({ patient, occurredAt: '2026-03-01T08:00:00.000Z' }));
     expect(late.body.parameter).toEqual([
@@ -78,9 +81,16 @@ describe('$sharing-event', () => {
   });
 
   test('without a token: 401; a national service is no care provider system: 403, audited', async () => {
-    const anonymous = await fetch(`${mesh.pdi.url}/fhir/$sharing-event`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(parameters()) });
+    const anonymous = await fetch(`${mesh.pdi.url}/fhir/$sharing-event`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify(parameters()),
+    });
     expect(anonymous.status).toBe(401);
-    const res = await as(national, mesh.pdi, { organisation: { hsaId: PROVIDER }, purposeOfUse: PURPOSE.administration }).post('/fhir/$sharing-event', parameters());
+    const res = await as(national, mesh.pdi, { organisation: { hsaId: PROVIDER }, purposeOfUse: PURPOSE.administration }).post(
+      '/fhir/$sharing-event',
+      parameters(),
+    );
     expect(res.status).toBe(403);
     expect(code(res.body)).toBe('MESH-AUTH-003');
     const { rows } = await mesh.pdi.kernel.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM res_auditevent WHERE content->>'outcome' = '4'`);
@@ -138,7 +148,10 @@ describe('$sharing-events (one transaction per batch)', () => {
     const empty = await ehrCalls().post('/fhir/$sharing-events', bundle([]));
     expect([empty.status, code(empty.body)]).toEqual([400, 'MESH-PDI-006']);
     const one = sharingEvent();
-    const big = bundle(Array.from({ length: 1001 }, () => parameters({ patient: one.patient })), false);
+    const big = bundle(
+      Array.from({ length: 1001 }, () => parameters({ patient: one.patient })),
+      false,
+    );
     const res = await ehrCalls().post('/fhir/$sharing-events', big);
     expect([res.status, code(res.body)]).toEqual([400, 'MESH-PDI-006']);
     expect(await entries(one.patient)).toEqual([]);

@@ -37,10 +37,18 @@ async function patientEverywhere() {
     const res = await as(ehr[name]!, mesh.pdi, reportingFor(hsaId)).post('/fhir/$sharing-event', body);
     expect(res.status).toBe(200);
   };
-  await report('a', HOLDER_A, parameters({ patient, careProvider: HOLDER_A, system: 'https://ehr.region-a.example', localPatient: { system: LOCAL_SYSTEM, value: 'MRN-A1' } }));
+  await report(
+    'a',
+    HOLDER_A,
+    parameters({ patient, careProvider: HOLDER_A, system: 'https://ehr.region-a.example', localPatient: { system: LOCAL_SYSTEM, value: 'MRN-A1' } }),
+  );
   await report('b', HOLDER_B, parameters({ patient, careProvider: HOLDER_B, system: 'https://ehr.region-b.example' }));
   await report('c', HOLDER_C, parameters({ patient, careProvider: HOLDER_C, system: 'https://ehr.region-c.example' }));
-  await report('c', HOLDER_C, parameters({ patient, careProvider: HOLDER_C, system: 'https://old.region-c.example', eventType: 'ended', endReason: 'record-closed' }));
+  await report(
+    'c',
+    HOLDER_C,
+    parameters({ patient, careProvider: HOLDER_C, system: 'https://old.region-c.example', eventType: 'ended', endReason: 'record-closed' }),
+  );
   return patient;
 }
 
@@ -51,8 +59,11 @@ const custodians = (b: Bundle) => locations(b).map((d) => d.custodian?.identifie
 
 /** What may differ between two answers that say the same: ids, timestamps, and the patient asked about. */
 function normalised(b: Bundle, patient: { system: string; value: string }): unknown {
-  return JSON.parse(JSON.stringify(b).replaceAll(patient.value, '<patient>').replaceAll(encodeURIComponent(key(patient)), '<patient>'), (k, v) =>
-    k === 'id' || k === 'lastUpdated' ? '<x>' : v,
+  return JSON.parse(
+    JSON.stringify(b)
+      .replaceAll(patient.value, '<patient>')
+      .replaceAll(encodeURIComponent(key(patient)), '<patient>'),
+    (k, v) => (k === 'id' || k === 'lastUpdated' ? '<x>' : v),
   );
 }
 
@@ -78,7 +89,12 @@ test('the requester gets each provider system holding data, with the catalogue e
   // The custodian reference resolves inside the Bundle, to the catalogue's Organization.
   const included = bundle.entry!.filter((e) => e.search?.mode === 'include');
   expect(included.map((e) => e.fullUrl)).toContain(a.custodian!.reference);
-  expect(included.filter((e) => e.resource?.resourceType === 'Endpoint').map((e) => (e.resource as { address: string }).address).sort()).toEqual([ADDRESS_A, ADDRESS_B]);
+  expect(
+    included
+      .filter((e) => e.resource?.resourceType === 'Endpoint')
+      .map((e) => (e.resource as { address: string }).address)
+      .sort(),
+  ).toEqual([ADDRESS_A, ADDRESS_B]);
   const c = locations(bundle).find((d) => d.custodian?.identifier?.value === HOLDER_C)!;
   expect(c.content).toEqual([{ attachment: { contentType: 'application/fhir+json' } }]);
   // PDI-L2: one $decide, one record per provider, the requester as the basis named it.
@@ -148,7 +164,7 @@ test('opt-out: the patient outside national sharing is located for nobody but ea
 test('ended entries are not located (PDI-L5)', async () => {
   const patient = await patientEverywhere();
   const res = await locate(patient, '');
-  expect(locations(res.body).map((d) => (d.author![0]!.identifier!.value))).not.toContain('https://old.region-c.example');
+  expect(locations(res.body).map((d) => d.author![0]!.identifier!.value)).not.toContain('https://old.region-c.example');
   expect(locations(res.body).every((d) => d.status === 'current' && d.type === undefined)).toBe(true);
 });
 

@@ -26,7 +26,9 @@ test('the patient sees every system that holds or held their data, with every ev
   const old = 'https://old.region-a.example';
   await report(parameters({ patient, careProvider: HOLDER_A, system: current, localPatient: { system: LOCAL_SYSTEM, value: 'MRN-7' } }));
   await report(parameters({ patient, careProvider: HOLDER_A, system: old, occurredAt: '2026-01-01T08:00:00Z' }));
-  await report(parameters({ patient, careProvider: HOLDER_A, system: old, eventType: 'ended', endReason: 'record-closed', occurredAt: '2026-01-15T08:00:00Z' }));
+  await report(
+    parameters({ patient, careProvider: HOLDER_A, system: old, eventType: 'ended', endReason: 'record-closed', occurredAt: '2026-01-15T08:00:00Z' }),
+  );
   // A late, older started: recorded, superseded (PDI-R2), and shown to the patient as such.
   await report(parameters({ patient, careProvider: HOLDER_A, system: old, occurredAt: '2026-01-10T08:00:00Z' }));
   mesh.consent.state.optedOut.add(`${patient.system}|${patient.value}`);

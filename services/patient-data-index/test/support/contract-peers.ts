@@ -34,7 +34,13 @@ export interface CataloguePeer {
 export async function startCataloguePeer(providers: readonly CatalogueProvider[]): Promise<CataloguePeer> {
   const orgs = providers.map((p, i) => ({
     provider: p,
-    organization: { resourceType: 'Organization', id: `org-${i}`, active: true, identifier: [{ system: HSA_ID_SYSTEM, value: p.hsaId }], name: p.name } satisfies Organization,
+    organization: {
+      resourceType: 'Organization',
+      id: `org-${i}`,
+      active: true,
+      identifier: [{ system: HSA_ID_SYSTEM, value: p.hsaId }],
+      name: p.name,
+    } satisfies Organization,
   }));
   const lookups: URLSearchParams[] = [];
   const server = createServer((req, res) => {
@@ -151,7 +157,8 @@ function decide(state: ConsentState, body: Parameters): ParametersParameter[] {
   return records.map((record, index) => {
     const owner = record.part?.find((p) => p.name === 'owner')?.valueIdentifier?.value;
     const own = owner === requester;
-    const blocked = state.optedOut.has(key) || state.blocks.some((b) => b.patient === key && b.owner === owner && (b.requester === undefined || b.requester === requester));
+    const blocked =
+      state.optedOut.has(key) || state.blocks.some((b) => b.patient === key && b.owner === owner && (b.requester === undefined || b.requester === requester));
     return {
       name: 'decision',
       part: [

@@ -53,7 +53,14 @@ export async function startPdiMesh(options: { providers?: readonly CatalogueProv
 
 /** A calling system: a federation leaf with keys and marks and nothing else. */
 function callerDefinition(name: string): ServiceDefinition {
-  return { name, title: `Test caller ${name}`, description: 'A system calling the index', defaultPort: 0, resourceTypes: [], trust: { policy: { default: { public: true } } } };
+  return {
+    name,
+    title: `Test caller ${name}`,
+    description: 'A system calling the index',
+    defaultPort: 0,
+    resourceTypes: [],
+    trust: { policy: { default: { public: true } } },
+  };
 }
 
 export interface Answer<T = any> {

@@ -28,13 +28,19 @@ function invalidAddress(address: string, why: string): FhirError {
 export function managingOrganizationId(endpoint: Endpoint): string {
   const ref = endpoint.managingOrganization?.reference;
   const m = ref ? /^Organization\/([A-Za-z0-9\-.]{1,64})$/.exec(ref) : null;
-  if (!m) throw new FhirError('MESH-NTK-004', { diagnostics: `Endpoint.managingOrganization must be a reference Organization/<id> to an organisation in this catalogue, got ${JSON.stringify(ref ?? null)}`, expression: 'Endpoint.managingOrganization' });
+  if (!m)
+    throw new FhirError('MESH-NTK-004', {
+      diagnostics: `Endpoint.managingOrganization must be a reference Organization/<id> to an organisation in this catalogue, got ${JSON.stringify(ref ?? null)}`,
+      expression: 'Endpoint.managingOrganization',
+    });
   return m[1]!;
 }
 
 /** The information types an endpoint serves (codes of the information-type system). */
 export function informationTypesOf(endpoint: Endpoint): string[] {
-  const codes = (endpoint.payloadType ?? []).flatMap((cc) => (cc.coding ?? []).filter((c) => c.system === INFORMATION_TYPE_SYSTEM && c.code).map((c) => c.code!));
+  const codes = (endpoint.payloadType ?? []).flatMap((cc) =>
+    (cc.coding ?? []).filter((c) => c.system === INFORMATION_TYPE_SYSTEM && c.code).map((c) => c.code!),
+  );
   return [...new Set(codes)];
 }
 

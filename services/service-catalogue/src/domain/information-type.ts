@@ -12,6 +12,9 @@ export function informationTypeCode(value: string, expression: string): string {
   const system = bar < 0 ? INFORMATION_TYPE_SYSTEM : value.slice(0, bar);
   const code = bar < 0 ? value : value.slice(bar + 1);
   if (system !== INFORMATION_TYPE_SYSTEM || !code || !valueSetContains(INFORMATION_TYPE_VALUE_SET, INFORMATION_TYPE_SYSTEM, code))
-    throw new FhirError('MESH-NTK-001', { diagnostics: `'${value}' is not an information type of ${INFORMATION_TYPE_SYSTEM} (see ${INFORMATION_TYPE_VALUE_SET})`, expression });
+    throw new FhirError('MESH-NTK-001', {
+      diagnostics: `'${value}' is not an information type of ${INFORMATION_TYPE_SYSTEM} (see ${INFORMATION_TYPE_VALUE_SET})`,
+      expression,
+    });
   return code;
 }

@@ -26,5 +26,8 @@ export function assertMayActFor(caller: Caller, hsaId: string, what: string): vo
   if (!caller.organisation)
     throw new FhirError('MESH-AUTH-004', `Writing ${what} needs an authorisation basis naming your organisation (hl7-b2b organization_id = its HSA-id)`);
   if (caller.organisation.hsaId !== hsaId)
-    throw new FhirError('MESH-AUTH-005', `${what} belongs to ${hsaId}; the caller acts for ${caller.organisation.hsaId} and may write only its own organisation and endpoints`);
+    throw new FhirError(
+      'MESH-AUTH-005',
+      `${what} belongs to ${hsaId}; the caller acts for ${caller.organisation.hsaId} and may write only its own organisation and endpoints`,
+    );
 }

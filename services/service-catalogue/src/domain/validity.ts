@@ -16,9 +16,13 @@ export interface Validity {
 export function validityOf(period: Period | undefined): Validity {
   const from = period?.start ? Date.parse(parseFhirDateRange(period.start)?.lo ?? 'x') : -Infinity;
   const to = period?.end ? Date.parse(parseFhirDateRange(period.end)?.hi ?? 'x') : Infinity;
-  if (Number.isNaN(from) || Number.isNaN(to)) throw new FhirError('MESH-FHIR-008', { diagnostics: 'Endpoint.period holds a date that cannot be read', expression: 'Endpoint.period' });
+  if (Number.isNaN(from) || Number.isNaN(to))
+    throw new FhirError('MESH-FHIR-008', { diagnostics: 'Endpoint.period holds a date that cannot be read', expression: 'Endpoint.period' });
   if (period?.start && period.end && Date.parse(parseFhirDateRange(period.end)!.lo) < from)
-    throw new FhirError('MESH-NTK-003', { diagnostics: `Endpoint.period ends (${period.end}) before it starts (${period.start})`, expression: 'Endpoint.period' });
+    throw new FhirError('MESH-NTK-003', {
+      diagnostics: `Endpoint.period ends (${period.end}) before it starts (${period.start})`,
+      expression: 'Endpoint.period',
+    });
   return { from, to };
 }
 

@@ -14,7 +14,8 @@ export function lookupOperation(): OperationDef {
     affectsState: false,
     readOnly: true,
     definition: LOOKUP_DEFINITION,
-    documentation: 'The active endpoints of one or more organisations (by HSA-id) for an information type, valid at an instant (default now), with their organisations included.',
+    documentation:
+      'The active endpoints of one or more organisations (by HSA-id) for an information type, valid at an instant (default now), with their organisations included.',
     async handler({ ctx, request, tx }) {
       const req = parseLookupRequest(request.query);
       const rows = await lookup(tx as Queryable, req.hsaIds, req.informationType, req.at);

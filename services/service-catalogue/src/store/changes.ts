@@ -6,7 +6,10 @@ import type { Queryable } from '@ndi-mesh/kernel';
  * commit by the trigger of migration 001, in commit order (see there why).
  */
 export async function markChanged(tx: Queryable, resourceType: 'Organization' | 'Endpoint', id: string): Promise<void> {
-  await tx.query('INSERT INTO ntk_change (resource_type, id, version) VALUES ($1, $2, NULL) ON CONFLICT (resource_type, id) DO UPDATE SET version = NULL', [resourceType, id]);
+  await tx.query('INSERT INTO ntk_change (resource_type, id, version) VALUES ($1, $2, NULL) ON CONFLICT (resource_type, id) DO UPDATE SET version = NULL', [
+    resourceType,
+    id,
+  ]);
 }
 
 export interface CatalogueState {

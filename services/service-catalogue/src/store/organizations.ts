@@ -12,7 +12,10 @@ export async function readOrganization(q: Queryable, id: string): Promise<Organi
  */
 export async function otherOrganizationWithHsaId(tx: Queryable, hsaId: string, exceptId: string | undefined): Promise<string | undefined> {
   await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`ntk:hsa:${hsaId}`]);
-  const { rows } = await tx.query<{ id: string }>('SELECT organization_id AS id FROM ntk_hsa WHERE hsa_id = $1 AND organization_id <> $2', [hsaId, exceptId ?? '']);
+  const { rows } = await tx.query<{ id: string }>('SELECT organization_id AS id FROM ntk_hsa WHERE hsa_id = $1 AND organization_id <> $2', [
+    hsaId,
+    exceptId ?? '',
+  ]);
   return rows[0]?.id;
 }
 
