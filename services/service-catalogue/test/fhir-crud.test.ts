@@ -1,31 +1,14 @@
 import type { Bundle, OperationOutcome, Organization } from '@medplum/fhirtypes';
-import { startTestFederation, type TestFederation } from '@ndi-mesh/federation/testing';
-import { startTestService, type TestService } from '@ndi-mesh/kernel/testing';
-import { serviceCatalogue } from '../src/definition.ts';
 import { endpoint, organization } from './fixtures.ts';
-import { owners } from './owners.ts';
+import { FHIR, issueCode, useFederatedCatalogue } from './support/federated-catalogue.ts';
 
 // The kernel's FHIR interactions, exercised through the first real service on it.
-let anchor: TestFederation;
-let svc: TestService;
-beforeAll(async () => {
-  // A real trust anchor; the test client is a national service with a real access token.
-  anchor = await startTestFederation();
-  svc = await startTestService(serviceCatalogue, {}, { anchor, trustMarks: ['national-service'] });
-});
-afterAll(async () => {
-  await svc?.close();
-  await anchor?.close();
-});
+const catalogue = useFederatedCatalogue();
 
-const FHIR = 'application/fhir+json';
-// Each write carries a token of the organisation that owns the body (NTK-R3).
-const post = (path: string, body: unknown) => owners(svc).asOwner(svc.http.post(path).set('content-type', FHIR).send(JSON.stringify(body)), body);
-const put = (path: string, body: unknown) => owners(svc).asOwner(svc.http.put(path).set('content-type', FHIR).send(JSON.stringify(body)), body);
-const issueCode = (body: OperationOutcome) => body.issue[0]?.details?.coding?.[0]?.code;
+const { post, put } = catalogue;
 
 async function rowCounts(): Promise<Record<string, number>> {
-  const q = async (table: string) => Number((await svc.kernel.db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n);
+  const q = async (table: string) => Number((await catalogue.svc().kernel.db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n);
   return {
     organization: await q('res_organization'),
     history: await q('res_organization_history'),
@@ -37,7 +20,7 @@ async function rowCounts(): Promise<Record<string, number>> {
 
 describe('metadata', () => {
   test('serves an R4 CapabilityStatement built from the registered types', async () => {
-    const res = await svc.http.get('/fhir/metadata').expect(200);
+    const res = await catalogue.svc().http.get('/fhir/metadata').expect(200);
     expect(res.headers['content-type']).toMatch(/application\/fhir\+json/);
     expect(res.body.resourceType).toBe('CapabilityStatement');
     expect(res.body.fhirVersion).toBe('4.0.1');
@@ -57,10 +40,10 @@ describe('create, read, update, history', () => {
     expect(org.meta?.versionId).toBe('1');
     expect(res.headers.etag).toBe('W/"1"');
     expect(res.headers.location).toMatch(new RegExp(`/fhir/Organization/${org.id}/_history/1$`));
-    const read = await svc.http.get(`/fhir/Organization/${org.id}`).expect(200);
+    const read = await catalogue.svc().http.get(`/fhir/Organization/${org.id}`).expect(200);
     expect(read.body).toEqual(org);
     expect(read.headers.etag).toBe('W/"1"');
-    await svc.http.get(`/fhir/Organization/${org.id}/_history/1`).expect(200);
+    await catalogue.svc().http.get(`/fhir/Organization/${org.id}/_history/1`).expect(200);
   });
 
   test('update with the right If-Match makes version 2; a stale one is refused with 412 and changes nothing', async () => {
@@ -73,14 +56,14 @@ describe('create, read, update, history', () => {
       .set('if-match', 'W/"1"')
       .expect(412);
     expect(issueCode(stale.body)).toBe('MESH-FHIR-005');
-    expect((await svc.http.get(`/fhir/Organization/${org.id}`)).body.name).toBe('Region Test Nord');
+    expect((await catalogue.svc().http.get(`/fhir/Organization/${org.id}`)).body.name).toBe('Region Test Nord');
     const malformed = await put(`/fhir/Organization/${org.id}`, org).set('if-match', 'version 2').expect(400);
     expect(issueCode(malformed.body)).toBe('MESH-FHIR-009');
-    const hist = await svc.http.get(`/fhir/Organization/${org.id}/_history`).expect(200);
+    const hist = await catalogue.svc().http.get(`/fhir/Organization/${org.id}/_history`).expect(200);
     expect(hist.body.type).toBe('history');
     expect(hist.body.entry.map((e: { resource: Organization }) => e.resource.name)).toEqual(['Region Test Nord', 'Region Test']);
-    expect((await svc.http.get(`/fhir/Organization/${org.id}/_history/1`)).body.name).toBe('Region Test');
-    await svc.http.get(`/fhir/Organization/${org.id}/_history/3`).expect(404);
+    expect((await catalogue.svc().http.get(`/fhir/Organization/${org.id}/_history/1`)).body.name).toBe('Region Test');
+    await catalogue.svc().http.get(`/fhir/Organization/${org.id}/_history/3`).expect(404);
   });
 
   test('the server owns meta.versionId and meta.lastUpdated', async () => {
@@ -97,7 +80,7 @@ describe('create, read, update, history', () => {
 
   test('every write is audited with what was written', async () => {
     const org = (await post('/fhir/Organization', organization('Audited')).expect(201)).body as Organization;
-    const audit = await svc.http.get(`/fhir/AuditEvent?entity=Organization/${org.id}&subtype=create`).expect(200);
+    const audit = await catalogue.svc().http.get(`/fhir/AuditEvent?entity=Organization/${org.id}&subtype=create`).expect(200);
     expect(audit.body.entry).toHaveLength(1);
     expect(audit.body.entry[0].resource.action).toBe('C');
     expect(audit.body.entry[0].resource.entity[0].what.reference).toBe(`Organization/${org.id}/_history/1`);
@@ -137,27 +120,30 @@ describe('search', () => {
   });
 
   test('two parameters narrow the result', async () => {
-    const res = await svc.http.get(`/fhir/Endpoint?organization=${orgId}&status=active`).expect(200);
+    const res = await catalogue.svc().http.get(`/fhir/Endpoint?organization=${orgId}&status=active`).expect(200);
     expect(res.body.type).toBe('searchset');
     expect(res.body.total).toBe(2);
-    const both = await svc.http.get(
-      `/fhir/Endpoint?organization=Organization/${orgId}&payload-type=https://ndi-mesh.se/fhir/CodeSystem/information-type|laboratory-results`,
-    );
+    const both = await catalogue
+      .svc()
+      .http.get(`/fhir/Endpoint?organization=Organization/${orgId}&payload-type=https://ndi-mesh.se/fhir/CodeSystem/information-type|laboratory-results`);
     expect(both.body.entry.map((e: { resource: { payloadType: { coding: { code: string }[] }[] } }) => e.resource.payloadType[0]!.coding[0]!.code)).toEqual([
       'laboratory-results',
     ]);
   });
 
   test('string search is prefix, case- and accent-insensitive', async () => {
-    const res = await svc.http.get('/fhir/Organization?name=sokbar').expect(200);
+    const res = await catalogue.svc().http.get('/fhir/Organization?name=sokbar').expect(200);
     expect(res.body.entry.map((e: { resource: Organization }) => e.resource.id)).toEqual([orgId]);
   });
 
   test('_count pages with a next link that continues without repeats', async () => {
-    const first = await svc.http.get(`/fhir/Endpoint?organization=${orgId}&_count=2`).expect(200);
+    const first = await catalogue.svc().http.get(`/fhir/Endpoint?organization=${orgId}&_count=2`).expect(200);
     expect(first.body.entry).toHaveLength(2);
     const next = first.body.link.find((l: { relation: string }) => l.relation === 'next').url as string;
-    const second = await svc.http.get(next.replace(/^https?:\/\/[^/]+/, '')).expect(200);
+    const second = await catalogue
+      .svc()
+      .http.get(next.replace(/^https?:\/\/[^/]+/, ''))
+      .expect(200);
     expect(second.body.entry).toHaveLength(1);
     expect(second.body.link.find((l: { relation: string }) => l.relation === 'next')).toBeUndefined();
     const ids = [...first.body.entry, ...second.body.entry].map((e: { resource: { id: string } }) => e.resource.id);
@@ -165,15 +151,15 @@ describe('search', () => {
   });
 
   test('_include and _revinclude follow organization references', async () => {
-    const inc = await svc.http.get(`/fhir/Endpoint?organization=${orgId}&_include=Endpoint:organization`).expect(200);
+    const inc = await catalogue.svc().http.get(`/fhir/Endpoint?organization=${orgId}&_include=Endpoint:organization`).expect(200);
     const included = inc.body.entry.filter((e: { search: { mode: string } }) => e.search.mode === 'include');
     expect(included.map((e: { resource: Organization }) => e.resource.id)).toEqual([orgId]);
-    const rev = await svc.http.get(`/fhir/Organization?_id=${orgId}&_revinclude=Endpoint:organization`).expect(200);
+    const rev = await catalogue.svc().http.get(`/fhir/Organization?_id=${orgId}&_revinclude=Endpoint:organization`).expect(200);
     expect(rev.body.entry.filter((e: { search: { mode: string } }) => e.search.mode === 'include')).toHaveLength(3);
   });
 
   test('_summary=count and _total=accurate count without listing', async () => {
-    const res = await svc.http.get(`/fhir/Endpoint?organization=${orgId}&_summary=count`).expect(200);
+    const res = await catalogue.svc().http.get(`/fhir/Endpoint?organization=${orgId}&_summary=count`).expect(200);
     expect(res.body.total).toBe(3);
     expect(res.body.entry).toEqual([]);
   });
@@ -181,10 +167,10 @@ describe('search', () => {
   test('date search on the endpoint period', async () => {
     const org = (await post('/fhir/Organization', organization('Tidsstyrd')).expect(201)).body.id as string;
     await post('/fhir/Endpoint', { ...endpoint(org), period: { start: '2027-01-01', end: '2027-12-31' } }).expect(201);
-    expect((await svc.http.get(`/fhir/Endpoint?organization=${org}&period=ge2027-06-01`)).body.total).toBe(1);
-    expect((await svc.http.get(`/fhir/Endpoint?organization=${org}&period=gt2028-01-01`)).body.total).toBe(0);
-    expect((await svc.http.get(`/fhir/Endpoint?organization=${org}&period=lt2026-01-01`)).body.total).toBe(0);
-    const total = async (q: string) => (await svc.http.get(`/fhir/Endpoint?organization=${org}&${q}`).expect(200)).body.total;
+    expect((await catalogue.svc().http.get(`/fhir/Endpoint?organization=${org}&period=ge2027-06-01`)).body.total).toBe(1);
+    expect((await catalogue.svc().http.get(`/fhir/Endpoint?organization=${org}&period=gt2028-01-01`)).body.total).toBe(0);
+    expect((await catalogue.svc().http.get(`/fhir/Endpoint?organization=${org}&period=lt2026-01-01`)).body.total).toBe(0);
+    const total = async (q: string) => (await catalogue.svc().http.get(`/fhir/Endpoint?organization=${org}&${q}`).expect(200)).body.total;
     expect(await total('period=eq2027')).toBe(1);
     expect(await total('period=ne2027')).toBe(0);
     expect(await total('period=sa2026-12-31')).toBe(1);
@@ -199,27 +185,32 @@ describe('search', () => {
 
 describe('bad input gets a 4xx OperationOutcome and leaves the store unchanged', () => {
   const cases: [string, () => Promise<{ status: number; body: OperationOutcome }>, number, string][] = [
-    ['malformed JSON', () => svc.http.post('/fhir/Organization').set('content-type', FHIR).send('{"resourceType": "Organization",'), 400, 'MESH-HTTP-001'],
-    ['wrong content type', () => svc.http.post('/fhir/Organization').set('content-type', 'text/plain').send('hello'), 415, 'MESH-HTTP-002'],
+    [
+      'malformed JSON',
+      () => catalogue.svc().http.post('/fhir/Organization').set('content-type', FHIR).send('{"resourceType": "Organization",'),
+      400,
+      'MESH-HTTP-001',
+    ],
+    ['wrong content type', () => catalogue.svc().http.post('/fhir/Organization').set('content-type', 'text/plain').send('hello'), 415, 'MESH-HTTP-002'],
     ['unknown resource type', () => post('/fhir/Spaceship', { resourceType: 'Spaceship' }), 404, 'MESH-HTTP-004'],
     ['invalid resource (bad required code)', () => post('/fhir/Endpoint', { ...endpoint('x'), status: 'xyz' }), 422, 'MESH-FHIR-008'],
     ['missing required element', () => post('/fhir/Organization', { resourceType: 'Organization', active: true }), 422, 'MESH-FHIR-008'],
     ['body type differs from URL', () => post('/fhir/Organization', { resourceType: 'Endpoint' }), 400, 'MESH-FHIR-003'],
     ['oversized body', () => post('/fhir/Organization', { ...organization('x'), alias: ['a'.repeat(1_100_000)] }), 413, 'MESH-HTTP-003'],
-    ['unsupported method', () => svc.http.patch('/fhir/Organization/abc').set('content-type', FHIR).send('{}'), 405, 'MESH-HTTP-005'],
+    ['unsupported method', () => catalogue.svc().http.patch('/fhir/Organization/abc').set('content-type', FHIR).send('{}'), 405, 'MESH-HTTP-005'],
     [
       'update of a resource that does not exist',
       () => put('/fhir/Organization/does-not-exist', { ...organization('x'), id: 'does-not-exist' }),
       405,
       'MESH-FHIR-014',
     ],
-    ['an XML body is asked for', () => svc.http.get('/fhir/Organization').set('accept', 'application/fhir+xml'), 406, 'MESH-HTTP-006'],
-    ['invalid id', () => svc.http.get('/fhir/Organization/' + 'x'.repeat(65)), 400, 'MESH-FHIR-010'],
-    ['unknown search parameter', () => svc.http.get('/fhir/Organization?colour=blue'), 400, 'MESH-SEARCH-001'],
-    ['unsupported modifier', () => svc.http.get('/fhir/Organization?name:fuzzy=x'), 400, 'MESH-SEARCH-003'],
-    ['bad date', () => svc.http.get('/fhir/Endpoint?period=2024-13-01'), 400, 'MESH-SEARCH-002'],
-    ['bad _count', () => svc.http.get('/fhir/Organization?_count=ten'), 400, 'MESH-SEARCH-004'],
-    ['forged cursor', () => svc.http.get('/fhir/Organization?_cursor=bm90LWEtY3Vyc29y'), 400, 'MESH-SEARCH-004'],
+    ['an XML body is asked for', () => catalogue.svc().http.get('/fhir/Organization').set('accept', 'application/fhir+xml'), 406, 'MESH-HTTP-006'],
+    ['invalid id', () => catalogue.svc().http.get('/fhir/Organization/' + 'x'.repeat(65)), 400, 'MESH-FHIR-010'],
+    ['unknown search parameter', () => catalogue.svc().http.get('/fhir/Organization?colour=blue'), 400, 'MESH-SEARCH-001'],
+    ['unsupported modifier', () => catalogue.svc().http.get('/fhir/Organization?name:fuzzy=x'), 400, 'MESH-SEARCH-003'],
+    ['bad date', () => catalogue.svc().http.get('/fhir/Endpoint?period=2024-13-01'), 400, 'MESH-SEARCH-002'],
+    ['bad _count', () => catalogue.svc().http.get('/fhir/Organization?_count=ten'), 400, 'MESH-SEARCH-004'],
+    ['forged cursor', () => catalogue.svc().http.get('/fhir/Organization?_cursor=bm90LWEtY3Vyc29y'), 400, 'MESH-SEARCH-004'],
     ['a Bundle that is not batch or transaction', () => post('/fhir', { resourceType: 'Bundle', type: 'collection' }), 400, 'MESH-FHIR-011'],
   ];
   test.each(cases)('%s', async (_name, send, status, code) => {
@@ -240,9 +231,15 @@ describe('bad input gets a 4xx OperationOutcome and leaves the store unchanged',
   test('SQL-looking search values are data, not SQL', async () => {
     const before = await rowCounts();
     for (const value of ["x' OR '1'='1", "'; DROP TABLE res_organization; --", 'a%_\\', "Robert'); DELETE FROM outbox;--"]) {
-      const res = await svc.http.get(`/fhir/Organization?name=${encodeURIComponent(value)}`).expect(200);
+      const res = await catalogue
+        .svc()
+        .http.get(`/fhir/Organization?name=${encodeURIComponent(value)}`)
+        .expect(200);
       expect(res.body.total).toBe(0);
-      await svc.http.get(`/fhir/Organization?identifier=${encodeURIComponent(value)}`).expect(200);
+      await catalogue
+        .svc()
+        .http.get(`/fhir/Organization?identifier=${encodeURIComponent(value)}`)
+        .expect(200);
     }
     expect(await rowCounts()).toEqual(before);
   });
@@ -308,14 +305,14 @@ describe('batch and transaction', () => {
 
 describe('health', () => {
   test('/health and /ready answer; /metrics is Prometheus text', async () => {
-    await svc.http.get('/health').expect(200);
-    await svc.http.get('/ready').expect(200);
-    const m = await svc.http.get('/metrics').expect(200);
+    await catalogue.svc().http.get('/health').expect(200);
+    await catalogue.svc().http.get('/ready').expect(200);
+    const m = await catalogue.svc().http.get('/metrics').expect(200);
     expect(m.text).toMatch(/http_server_request_duration_seconds_bucket/);
   });
 
   test('a W3C traceparent is honoured', async () => {
-    const res = await svc.http.get('/fhir/metadata').set('traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01').expect(200);
+    const res = await catalogue.svc().http.get('/fhir/metadata').set('traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01').expect(200);
     expect(res.headers['x-request-id']).toBeDefined();
     expect(res.headers['x-trace-id']).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
   });

@@ -1,34 +1,17 @@
 import type { Bundle, BundleEntry, Endpoint, OperationOutcome, Organization } from '@medplum/fhirtypes';
-import { startTestFederation, type TestFederation } from '@ndi-mesh/federation/testing';
-import { startTestService, type TestService } from '@ndi-mesh/kernel/testing';
-import supertest from 'supertest';
-import { serviceCatalogue } from '../src/definition.ts';
 import { endpoint, organization } from './fixtures.ts';
-import { owners } from './owners.ts';
+import { FHIR, issueCode, useFederatedCatalogue } from './support/federated-catalogue.ts';
 
 // NTK-R13, contract C1: Endpoint/$lookup answers "the endpoints of organisation X for information
 // type Y valid at T" in one request, without a token.
 const HSA = 'urn:oid:1.2.752.129.2.1.4.1';
-let anchor: TestFederation;
-let svc: TestService;
-let publicHttp: ReturnType<typeof supertest>;
-beforeAll(async () => {
-  anchor = await startTestFederation();
-  svc = await startTestService(serviceCatalogue, {}, { anchor, trustMarks: ['national-service'] });
-  publicHttp = supertest(svc.url!);
-});
-afterAll(async () => {
-  await svc?.close();
-  await anchor?.close();
-});
+const catalogue = useFederatedCatalogue();
 
-const FHIR = 'application/fhir+json';
-const post = (path: string, body: unknown) => owners(svc).asOwner(svc.http.post(path).set('content-type', FHIR).send(JSON.stringify(body)), body);
-const put = (path: string, body: unknown) => owners(svc).asOwner(svc.http.put(path).set('content-type', FHIR).send(JSON.stringify(body)), body);
-const code = (b: OperationOutcome) => b.issue[0]?.details?.coding?.[0]?.code;
+const { post, put } = catalogue;
+const code = issueCode;
 const hsaOf = (o: Organization) => o.identifier![0]!.value!;
 const ids = (b: Bundle, mode: 'match' | 'include') => (b.entry ?? []).filter((e: BundleEntry) => e.search?.mode === mode).map((e) => e.resource!.id);
-const lookup = async (q: string) => (await publicHttp.get(`/fhir/Endpoint/$lookup?${q}`).expect(200)).body as Bundle;
+const lookup = async (q: string) => (await catalogue.publicHttp().get(`/fhir/Endpoint/$lookup?${q}`).expect(200)).body as Bundle;
 
 let north: Organization;
 let south: Organization;
@@ -82,7 +65,7 @@ test('only active endpoints, only the type asked for; a change shows at once', a
   expect(
     ids(await lookup(`organization=${HSA}|${hsaOf(north)}&information-type=https://ndi-mesh.se/fhir/CodeSystem/information-type|laboratory-results`), 'match'),
   ).toHaveLength(1);
-  const current = (await svc.http.get(`/fhir/Endpoint/${summary.id}`)).body as Endpoint;
+  const current = (await catalogue.svc().http.get(`/fhir/Endpoint/${summary.id}`)).body as Endpoint;
   await put(`/fhir/Endpoint/${summary.id}`, { ...current, status: 'suspended' }).expect(200);
   expect(ids(await lookup(`organization=${HSA}|${hsaOf(north)}&information-type=patient-summary`), 'match')).toEqual([]);
   await put(`/fhir/Endpoint/${summary.id}`, { ...current, status: 'active', address: 'https://moved.nord.example/r4' }).expect(200);
@@ -91,7 +74,7 @@ test('only active endpoints, only the type asked for; a change shows at once', a
 });
 
 test('a lookup is public, changes nothing and writes no audit', async () => {
-  const audits = async () => (await svc.kernel.db.query<{ n: number }>('SELECT count(*)::int AS n FROM res_auditevent')).rows[0]!.n;
+  const audits = async () => (await catalogue.svc().kernel.db.query<{ n: number }>('SELECT count(*)::int AS n FROM res_auditevent')).rows[0]!.n;
   const before = await audits();
   await lookup(`organization=${HSA}|${hsaOf(north)}&information-type=patient-summary`);
   expect(await audits()).toBe(before);
@@ -116,7 +99,7 @@ describe('bad requests get a 400 OperationOutcome', () => {
     ['a bad at', `organization=${HSA}|SE2321000016-A001&information-type=patient-summary&at=tomorrow`, 'MESH-OP-001'],
     ['an unknown parameter', `organization=${HSA}|SE2321000016-A001&information-type=patient-summary&status=active`, 'MESH-OP-001'],
   ])('%s', async (_name, q, errorCode) => {
-    const res = await publicHttp.get(`/fhir/Endpoint/$lookup?${q}`).expect(400);
+    const res = await catalogue.publicHttp().get(`/fhir/Endpoint/$lookup?${q}`).expect(400);
     expect(res.body.resourceType).toBe('OperationOutcome');
     expect(code(res.body)).toBe(errorCode);
     expect(res.body.issue[0].diagnostics).toBeTruthy();
@@ -124,7 +107,7 @@ describe('bad requests get a 400 OperationOutcome', () => {
 });
 
 test('the operation is in the CapabilityStatement', async () => {
-  const cs = (await publicHttp.get('/fhir/metadata').expect(200)).body;
+  const cs = (await catalogue.publicHttp().get('/fhir/metadata').expect(200)).body;
   const ep = cs.rest[0].resource.find((r: { type: string }) => r.type === 'Endpoint');
   expect(JSON.stringify(ep.operation ?? cs.rest[0].operation)).toMatch(/lookup/);
 });

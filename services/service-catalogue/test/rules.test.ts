@@ -1,34 +1,23 @@
 import type { Endpoint, OperationOutcome, Organization } from '@medplum/fhirtypes';
-import { startTestFederation, type TestFederation } from '@ndi-mesh/federation/testing';
-import { startTestService, type TestService } from '@ndi-mesh/kernel/testing';
-import { serviceCatalogue } from '../src/definition.ts';
 import { endpoint, INFORMATION_TYPE, organization } from './fixtures.ts';
+import { FHIR, issueCode, useFederatedCatalogue } from './support/federated-catalogue.ts';
 import { owners } from './owners.ts';
 
 // The catalogue's rules for what is written (NTK-R4 … NTK-R12), each refusal a clear 4xx that leaves
 // the store as it was.
-let anchor: TestFederation;
-let svc: TestService;
-beforeAll(async () => {
-  anchor = await startTestFederation();
-  svc = await startTestService(serviceCatalogue, {}, { anchor, trustMarks: ['national-service'] });
-});
-afterAll(async () => {
-  await svc?.close();
-  await anchor?.close();
-});
+const catalogue = useFederatedCatalogue();
 
-const FHIR = 'application/fhir+json';
-const post = (path: string, body: unknown) => owners(svc).asOwner(svc.http.post(path).set('content-type', FHIR).send(JSON.stringify(body)), body);
-const put = (path: string, body: unknown) => owners(svc).asOwner(svc.http.put(path).set('content-type', FHIR).send(JSON.stringify(body)), body);
-const code = (b: OperationOutcome) => b.issue[0]?.details?.coding?.[0]?.code;
+const { post, put } = catalogue;
+const code = issueCode;
 const newOrg = async (name: string) => (await post('/fhir/Organization', organization(name)).expect(201)).body as Organization;
 const rows = async () =>
   Number(
     (
-      await svc.kernel.db.query<{ n: string }>(
-        'SELECT (SELECT count(*) FROM res_organization_history) + (SELECT count(*) FROM res_endpoint_history) + (SELECT count(*) FROM ntk_lookup) AS n',
-      )
+      await catalogue
+        .svc()
+        .kernel.db.query<{ n: string }>(
+          'SELECT (SELECT count(*) FROM res_organization_history) + (SELECT count(*) FROM res_endpoint_history) + (SELECT count(*) FROM ntk_lookup) AS n',
+        )
     ).rows[0]!.n,
   );
 
@@ -44,10 +33,11 @@ async function refused(send: () => PromiseLike<{ status: number; body: Operation
 describe('organisations', () => {
   test('NTK-R4: an HSA-id with a bad format is refused (400 MESH-ID-003) naming the element', async () => {
     // No token can name a malformed HSA-id, so the writer acts for a well-formed one.
-    const auth = await owners(svc).bearer('SE2321000016-W001');
+    const auth = await owners(catalogue.svc()).bearer('SE2321000016-W001');
     const send = (hsaId: string) =>
-      svc.http
-        .post('/fhir/Organization')
+      catalogue
+        .svc()
+        .http.post('/fhir/Organization')
         .set('authorization', auth)
         .set('content-type', FHIR)
         .send(JSON.stringify(organization('Bad HSA', hsaId)));
@@ -61,7 +51,10 @@ describe('organisations', () => {
     const org = await newOrg('Fast HSA');
     const moved = { ...org, identifier: [{ system: 'urn:oid:1.2.752.129.2.1.4.1', value: 'SE2321000016-Z999' }] };
     // The caller acts for the organisation as it is now.
-    const res = await owners(svc).asOwner(svc.http.put(`/fhir/Organization/${org.id}`).set('content-type', FHIR).send(JSON.stringify(moved)), org);
+    const res = await owners(catalogue.svc()).asOwner(
+      catalogue.svc().http.put(`/fhir/Organization/${org.id}`).set('content-type', FHIR).send(JSON.stringify(moved)),
+      org,
+    );
     expect({ status: res.status, code: code(res.body) }).toEqual({ status: 422, code: 'MESH-NTK-006' });
   });
 
@@ -144,7 +137,8 @@ describe('endpoints', () => {
     test('switching an off endpoint on is checked too; an endpoint never clashes with itself', async () => {
       const off = (await post('/fhir/Endpoint', endpoint(owner.id!, 'laboratory-results', 'off')).expect(201)).body as Endpoint;
       await refused(() => put(`/fhir/Endpoint/${off.id}`, { ...off, status: 'active' }), 422, 'MESH-NTK-002');
-      const imaging = (await svc.http.get(`/fhir/Endpoint?organization=${owner.id}&payload-type=medical-imaging`)).body.entry[0].resource as Endpoint;
+      const imaging = (await catalogue.svc().http.get(`/fhir/Endpoint?organization=${owner.id}&payload-type=medical-imaging`)).body.entry[0]
+        .resource as Endpoint;
       await put(`/fhir/Endpoint/${imaging.id}`, { ...imaging, name: 'Röntgen' }).expect(200);
     });
 
@@ -159,7 +153,7 @@ describe('endpoints', () => {
     const ep = (await post('/fhir/Endpoint', endpoint(org.id!, 'edispensation')).expect(201)).body as Endpoint;
     await put(`/fhir/Endpoint/${ep.id}`, { ...ep, period: { end: '2030-01-01' } }).expect(200);
     await put(`/fhir/Endpoint/${ep.id}`, { ...ep, status: 'off' }).expect(200);
-    const history = await svc.http.get(`/fhir/Endpoint/${ep.id}/_history`).expect(200);
+    const history = await catalogue.svc().http.get(`/fhir/Endpoint/${ep.id}/_history`).expect(200);
     expect(history.body.entry.map((e: { resource: Endpoint }) => e.resource.status)).toEqual(['off', 'active', 'active']);
   });
 });

@@ -1,26 +1,11 @@
 import type { Endpoint, Organization } from '@medplum/fhirtypes';
-import { startTestFederation, type TestFederation } from '@ndi-mesh/federation/testing';
-import { startTestService, type TestService } from '@ndi-mesh/kernel/testing';
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JWK } from 'jose';
-import supertest from 'supertest';
-import { serviceCatalogue } from '../src/definition.ts';
 import { endpoint, organization } from './fixtures.ts';
-import { owners } from './owners.ts';
+import { FHIR, issueCode, useFederatedCatalogue } from './support/federated-catalogue.ts';
 
 // NTK-R14, contract C2: $snapshot is the catalogue as a JWS signed with its federation key, with a
 // version that only grows; a delta since a version holds every change committed after it.
-let anchor: TestFederation;
-let svc: TestService;
-let publicHttp: ReturnType<typeof supertest>;
-beforeAll(async () => {
-  anchor = await startTestFederation();
-  svc = await startTestService(serviceCatalogue, {}, { anchor, trustMarks: ['national-service'] });
-  publicHttp = supertest(svc.url!);
-});
-afterAll(async () => {
-  await svc?.close();
-  await anchor?.close();
-});
+const catalogue = useFederatedCatalogue();
 
 interface Snapshot {
   iss: string;
@@ -33,13 +18,12 @@ interface Snapshot {
   removed: string[];
 }
 
-const FHIR = 'application/fhir+json';
-const post = (path: string, body: unknown) => owners(svc).asOwner(svc.http.post(path).set('content-type', FHIR).send(JSON.stringify(body)), body);
-const put = (path: string, body: unknown) => owners(svc).asOwner(svc.http.put(path).set('content-type', FHIR).send(JSON.stringify(body)), body);
+const { post, put } = catalogue;
 
 /** Fetches and verifies a snapshot the way a consumer does: with the jwks of the catalogue's entity configuration. */
 async function snapshot(query = ''): Promise<Snapshot> {
-  const res = await publicHttp
+  const res = await catalogue
+    .publicHttp()
     .get(`/fhir/$snapshot${query}`)
     .set('accept', 'application/jwt')
     .buffer(true)
@@ -51,7 +35,8 @@ async function snapshot(query = ''): Promise<Snapshot> {
   expect(res.status).toBe(200);
   expect(res.headers['content-type']).toMatch(/^application\/jwt/);
   const configuration = (
-    await publicHttp
+    await catalogue
+      .publicHttp()
       .get('/.well-known/openid-federation')
       .buffer(true)
       .parse((r, done) => {
@@ -61,14 +46,17 @@ async function snapshot(query = ''): Promise<Snapshot> {
       })
   ).body as string;
   const jwks = decodeJwt(configuration).jwks as { keys: JWK[] };
-  const { payload, protectedHeader } = await jwtVerify(res.body as string, createLocalJWKSet(jwks), { typ: 'catalogue-snapshot+jwt', issuer: svc.url });
+  const { payload, protectedHeader } = await jwtVerify(res.body as string, createLocalJWKSet(jwks), {
+    typ: 'catalogue-snapshot+jwt',
+    issuer: catalogue.svc().url,
+  });
   expect(protectedHeader.alg).toBe('ES256');
   return payload as unknown as Snapshot;
 }
 
 test('an empty catalogue is version 0; each write raises the version', async () => {
   const first = await snapshot();
-  expect(first).toMatchObject({ iss: svc.url, version: 0, full: true, organizations: [], endpoints: [], removed: [] });
+  expect(first).toMatchObject({ iss: catalogue.svc().url, version: 0, full: true, organizations: [], endpoints: [], removed: [] });
   const org = (await post('/fhir/Organization', organization('Ögonblicksbild')).expect(201)).body as Organization;
   const one = await snapshot();
   expect(one.version).toBe(1);
@@ -131,7 +119,7 @@ test('deltas taken while writers run concurrently add up to the full snapshot: n
 
 test('bad since values are refused with 400', async () => {
   for (const q of ['?since=-1', '?since=abc', '?since=1&since=2', '?since=999999', '?version=1']) {
-    const res = await publicHttp.get(`/fhir/$snapshot${q}`).expect(400);
+    const res = await catalogue.publicHttp().get(`/fhir/$snapshot${q}`).expect(400);
     expect(res.body.issue[0].details.coding[0].code).toBe('MESH-OP-001');
   }
 });
