@@ -49,7 +49,9 @@ Description: "The part an actor named in a block's or revoke's provision plays."
 * #owner "Information owner" "The care provider holding the data the block applies to; a block with no owner is a general block (all providers)."
 * #care-unit "Care unit" "A care unit of the owner whose data the block covers (inner blocks: the unit that keeps the data to itself)."
 * #audience-person "Audience person" "A named person a view block keeps out (for example one of two guardians)."
-* #grantee "Grantee" "The organisation, care unit or professional a temporary revoke lets through."
+* #grantee "Grantee" "The organisation (HSA-id) a temporary revoke lets through."
+* #grantee-care-unit "Grantee care unit" "The care unit a temporary revoke narrows its grantee to."
+* #grantee-professional "Grantee professional" "The professional a temporary revoke narrows its grantee to (always named for break-glass)."
 
 CodeSystem: BlockLevelCS
 Id: block-level

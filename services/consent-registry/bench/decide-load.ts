@@ -40,4 +40,6 @@ const result = await autocannon({
     },
   ],
 });
-console.log(JSON.stringify({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, records }));
+console.log(
+  JSON.stringify({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, records }),
+);

@@ -30,7 +30,10 @@ export function benchPersonnummer(n: number): string[] {
  * Each patient gets blocks/patients blocks (two for a million blocks and half a million patients); most are care-provider blocks of
  * owners[i % owners.length] on one category; every 10th is a general block, every 50th an opt-out.
  */
-export async function loadBenchBlocks(db: Queryable, o: { blocks: number; patients: readonly string[]; owners: readonly string[]; chunk?: number }): Promise<void> {
+export async function loadBenchBlocks(
+  db: Queryable,
+  o: { blocks: number; patients: readonly string[]; owners: readonly string[]; chunk?: number },
+): Promise<void> {
   const perPatient = Math.ceil(o.blocks / o.patients.length);
   const chunk = Math.max(1, Math.floor((o.chunk ?? 100_000) / perPatient));
   for (let from = 0; from < o.patients.length; from += chunk) {
@@ -66,7 +69,20 @@ export async function loadBenchBlocks(db: Queryable, o: { blocks: number; patien
          CASE WHEN kind = 'care-provider' THEN ARRAY[$11 || '|' || o, $11 || '|', '*|' || o] ELSE ARRAY['|all-providers', '*|all-providers'] END,
          ARRAY['http://hl7.org/fhir/consent-state-codes|active', 'http://hl7.org/fhir/consent-state-codes|', '*|active']
        FROM src`,
-      [from, perPatient, slice, o.owners, PROFILE.block, CONSENT_SCOPE_SYSTEM, CONSENT_KIND_SYSTEM, PERSONNUMMER_SYSTEM, RULES_POLICY, ACTOR_ROLE_SYSTEM, HSA_ID_SYSTEM, o.blocks],
+      [
+        from,
+        perPatient,
+        slice,
+        o.owners,
+        PROFILE.block,
+        CONSENT_SCOPE_SYSTEM,
+        CONSENT_KIND_SYSTEM,
+        PERSONNUMMER_SYSTEM,
+        RULES_POLICY,
+        ACTOR_ROLE_SYSTEM,
+        HSA_ID_SYSTEM,
+        o.blocks,
+      ],
     );
   }
   await db.query('ANALYZE res_consent');

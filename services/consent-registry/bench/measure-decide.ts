@@ -23,7 +23,11 @@ const patients = benchPersonnummer(Math.ceil(blocks / 2));
 const owners = Array.from({ length: 1000 }, () => syntheticHsaId('organisation', rng));
 
 const anchor = await startTestFederation();
-const registry = await startTestService(createConsentRegistry({ NSF_DISTRIBUTION: 'off' }), { ACCESS_TOKEN_TTL: '3600', DB_POOL_SIZE: '10' }, { anchor, trustMarks: ['national-service'] });
+const registry = await startTestService(
+  createConsentRegistry({ NSF_DISTRIBUTION: 'off' }),
+  { ACCESS_TOKEN_TTL: '3600', DB_POOL_SIZE: '10' },
+  { anchor, trustMarks: ['national-service'] },
+);
 try {
   const started = Date.now();
   await loadBenchBlocks(registry.kernel.db, { blocks, patients, owners });
@@ -33,7 +37,11 @@ try {
   writeFileSync(file, patients.join('\n'));
   const run = (records: number, secs: string) =>
     new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, [fileURLToPath(new URL('./decide-load.ts', import.meta.url)), registry.url!, token, file, owners[1]!, String(records), '8', secs], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(
+        process.execPath,
+        [fileURLToPath(new URL('./decide-load.ts', import.meta.url)), registry.url!, token, file, owners[1]!, String(records), '8', secs],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`load exited ${code}`))));

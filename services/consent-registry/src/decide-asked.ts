@@ -1,4 +1,13 @@
-import { compileBlockSet, decideWithin, INFORMATION_TYPES, type Block, type Decision, type DecisionPolicy, type Revoke, type TraceEntry } from './domain/index.ts';
+import {
+  compileBlockSet,
+  decideWithin,
+  INFORMATION_TYPES,
+  type Block,
+  type Decision,
+  type DecisionPolicy,
+  type Revoke,
+  type TraceEntry,
+} from './domain/index.ts';
 import type { DecideInput } from './fhir/decide-parameters.ts';
 
 /**

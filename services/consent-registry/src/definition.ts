@@ -1,13 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { fileURLToPath } from 'node:url';
-import { readSettings, TRUST_MARK, type ServiceDefinition } from '@ndi-mesh/kernel';
+import { PURPOSE, readSettings, TRUST_MARK, type ServiceDefinition } from '@ndi-mesh/kernel';
 import { Distributor } from './distribution/distributor.ts';
-import { consentType, subscriptionType } from './resource-types.ts';
+import { communicationType, taskType } from './follow-up/types.ts';
+import { createConsentType, subscriptionType } from './resource-types.ts';
+import { breakGlassOperation } from './routes/break-glass.ts';
 import { cancelOperation } from './routes/cancel.ts';
 import { changesOperation } from './routes/changes.ts';
 import { decideOperation } from './routes/decide.ts';
 import { optOutOperation } from './routes/opt-out.ts';
-import { consentSettingsTable, decisionPolicyFrom } from './settings.ts';
+import { consentSettingsTable, decisionPolicyFrom, revokeLimitsFrom } from './settings.ts';
 
 const NAME = 'consent-registry';
 const { accessService, careProviderSystem, nationalService } = TRUST_MARK;
@@ -28,25 +30,41 @@ export function distributorOf(app: FastifyInstance): Distributor {
 export function createConsentRegistry(env: NodeJS.ProcessEnv = process.env): ServiceDefinition {
   const policy = decisionPolicyFrom(env);
   const settings = readSettings(consentSettingsTable, env);
+  const limits = revokeLimitsFrom(env);
   return {
     name: NAME,
     title: 'ndi-mesh national block function and register (NSF + NSR)',
-    description: 'Blocks, opt-out, seals and their decision (C3 $decide), distributed to care providers\' local block services.',
+    description:
+      "Blocks, opt-out, seals, temporary revokes and break-glass, and their decision (C3 $decide), distributed to care providers' local block services.",
     defaultPort: 8083,
-    resourceTypes: [consentType, subscriptionType],
+    resourceTypes: [createConsentType(limits), subscriptionType, taskType, communicationType],
     migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),
-    operations: () => [decideOperation(NAME, policy), optOutOperation(NAME), cancelOperation(NAME), changesOperation(NAME)],
+    operations: () => [
+      decideOperation(NAME, policy),
+      optOutOperation(NAME),
+      cancelOperation(NAME),
+      changesOperation(NAME),
+      breakGlassOperation(NAME, limits, settings.breakGlassDefaultMinutes * 60_000),
+    ],
     trust: {
       policy: {
         // Reading blocks by id and their history: national services (and the operator) only.
         default: { anyTrustMark: [nationalService] },
         resources: {
           // Narrowed per caller by consentType.beforeSearch; the registrant is checked by the domain.
-          Consent: { 'search-type': { anyTrustMark: [accessService, careProviderSystem, nationalService] }, create: { anyTrustMark: [accessService, careProviderSystem, nationalService] } },
+          Consent: {
+            'search-type': { anyTrustMark: [accessService, careProviderSystem, nationalService] },
+            create: { anyTrustMark: [accessService, careProviderSystem, nationalService] },
+          },
+          // The owner's follow-up list and the patient's notices after break-glass; narrowed per caller.
+          Task: { 'search-type': { anyTrustMark: [careProviderSystem, nationalService] } },
+          Communication: { 'search-type': { anyTrustMark: [accessService, nationalService] } },
           Subscription: { create: { anyTrustMark: [careProviderSystem, nationalService] }, update: { anyTrustMark: [careProviderSystem, nationalService] } },
         },
         operations: {
           $decide: { anyTrustMark: [nationalService, careProviderSystem] },
+          // Break-glass: a professional of a care provider, in an emergency (purpose of use ETREAT).
+          '$break-glass': { anyTrustMark: [careProviderSystem], basis: ['organisation', 'person'], purposeOfUse: [PURPOSE.emergency] },
           '$opt-out': { anyTrustMark: [nationalService] },
           'Consent/$cancel': { anyTrustMark: [accessService, careProviderSystem, nationalService] },
           'Consent/$changes': { anyTrustMark: [careProviderSystem, nationalService] },

@@ -1,26 +1,28 @@
 import type { Consent, Subscription } from '@medplum/fhirtypes';
-import { FhirError, HSA_ID_SYSTEM, loadValidator, TRUST_MARK, type RequestContext, type ResourceTypeConfig } from '@ndi-mesh/kernel';
+import { FhirError, HSA_ID_SYSTEM, loadValidator, TRUST_MARK, type RequestContext, type ResourceTypeConfig, type Tx } from '@ndi-mesh/kernel';
 import { actorOf, callerPatient, isOperator } from './auth/caller.ts';
-import { validateBlock } from './domain/index.ts';
+import { DEFAULT_REVOKE_LIMITS, validateBlock, validateRevoke, type RevokeLimits } from './domain/index.ts';
 import { actorReferences } from './fhir/actor-reference.ts';
 import { PROFILE } from './fhir/codes.ts';
-import { blockProfileOf, consentToBlock, kindOf } from './fhir/consent-block.ts';
+import { blockProfileOf, consentToBlock, kindOf, patientOf } from './fhir/consent-block.ts';
+import { consentToRevoke, revokeKindOf, splitConsents } from './fhir/consent-revoke.ts';
 import { iso } from './fhir/instants.ts';
 import { checkChannel, subscriberOwner } from './fhir/subscription-criteria.ts';
-import { patientKey } from './store/blocks.ts';
+import { activeBlockConsents, patientKey } from './store/blocks.ts';
 
 /** The owner search parameter: the owner's HSA-id, or the code `all-providers` for a general block. */
 export const OWNER_EXPRESSION =
   "Consent.provision.actor.where(role.coding.code = 'owner').reference.identifier | iif(Consent.provision.actor.where(role.coding.code = 'owner').exists(), {}, 'all-providers')";
 
 /**
- * A block is a Consent (profile consent-block and the profile of its kind). It is created with
- * POST (the registrant is taken from the caller's token, never from the body) and cancelled with
- * `$cancel`, never updated in place: every version stays in its history.
+ * A block is a Consent (profile consent-block and the profile of its kind), and so is a temporary
+ * revoke (profile consent-revoke): one table, one indexed read and one change feed for both. It
+ * is created with POST (the registrant is taken from the caller's token, never from the body) and
+ * cancelled with `$cancel`, never updated in place: every version stays in its history. The type
+ * names no single profile because it holds two; registerConsent checks the one of each write.
  */
-const consentConfig: ResourceTypeConfig<Consent> = {
+const consentConfig = (limits: RevokeLimits): ResourceTypeConfig<Consent> => ({
   type: 'Consent',
-  profile: PROFILE.block,
   interactions: ['read', 'vread', 'search-type', 'create', 'conditional-create', 'history-instance'],
   searchParams: [
     'identifier',
@@ -45,10 +47,11 @@ const consentConfig: ResourceTypeConfig<Consent> = {
   ],
   patientsOf: (c) => (c.patient?.identifier ? [c.patient.identifier] : []),
   notify: true,
-  beforeWrite: (ctx, next) => registerBlock(ctx, next),
+  beforeWrite: (ctx, next, _previous, tx) => (revokeKindOf(next) ? registerRevoke(ctx, next, tx, limits) : registerBlock(ctx, next)),
   beforeSearch: narrowConsentSearch,
-  documentation: 'Blocks (spärrar) and opt-outs: one Consent each, scope patient-privacy, provision deny. Profiles per kind; rules in implementation-guides/consent-registry/rules.md.',
-};
+  documentation:
+    'Blocks (spärrar) and opt-outs: one Consent each, scope patient-privacy, provision deny. Temporary revokes by consent: provision permit (profile consent-revoke). Rules in implementation-guides/consent-registry/rules.md.',
+});
 
 /**
  * Registration (rules.md "Registering a block"): the kind's own profile, then the domain's
@@ -56,6 +59,8 @@ const consentConfig: ResourceTypeConfig<Consent> = {
  * that registrant, and a missing period start becomes now.
  */
 function registerBlock(ctx: RequestContext, next: Consent): void {
+  // The structure first, as the kernel checks a type's own profile before anything else.
+  loadValidator().validate(next, PROFILE.block);
   const actor = actorOf(ctx.caller);
   const profile = blockProfileOf(kindOf(next) ?? '');
   if (profile) loadValidator().validate(next, profile);
@@ -65,6 +70,31 @@ function registerBlock(ctx: RequestContext, next: Consent): void {
   next.dateTime = iso(now);
   next.provision = { ...next.provision, period: { ...next.provision?.period, start: next.provision?.period?.start ?? iso(now) } };
   if (profile) next.meta = { ...next.meta, profile: [...new Set([...(next.meta?.profile ?? []).filter((p) => p !== profile), profile])] };
+}
+
+/**
+ * A consent revoke (rules.md "Temporary revokes"): the patient's own through the access service,
+ * or the patient's consent given in care and recorded by a care provider (the performer then
+ * names the provider and its professional, and the create is audited with them). Checked against
+ * the patient's active blocks, as they stand in this transaction. Break-glass is not registered
+ * here: it has its obligations and goes through `$break-glass`.
+ */
+async function registerRevoke(ctx: RequestContext, next: Consent, tx: Tx, limits: RevokeLimits): Promise<void> {
+  loadValidator().validate(next, PROFILE.revoke);
+  const actor = actorOf(ctx.caller);
+  if (revokeKindOf(next) === 'emergency')
+    throw new FhirError('MESH-NSF-010', { diagnostics: 'break-glass is recorded with POST /fhir/$break-glass', expression: 'Consent.category' });
+  const now = Date.now();
+  const start = next.provision?.period?.start ?? iso(now);
+  const withStart: Consent = { ...next, performer: undefined, provision: { ...next.provision, period: { ...next.provision?.period, start } } };
+  const revoke = consentToRevoke({ ...withStart, status: 'active' }, actor);
+  if (next.status !== 'active') throw new FhirError('MESH-NSF-002', { diagnostics: 'a new revoke is active', expression: 'Consent.status' });
+  const { blocks } = splitConsents(await activeBlockConsents(tx, patientOf(next)));
+  validateRevoke(revoke, blocks, now, limits);
+  next.performer = actorReferences(actor);
+  next.dateTime = iso(now);
+  next.provision = withStart.provision!;
+  next.meta = { ...next.meta, profile: [...new Set([...(next.meta?.profile ?? []), PROFILE.revoke])] };
 }
 
 /**
@@ -88,7 +118,8 @@ export function narrowConsentSearch(ctx: RequestContext, query: URLSearchParams)
 }
 
 // The kernel's registry holds configs of any resource type; these are typed for their own.
-export const consentType = consentConfig as unknown as ResourceTypeConfig;
+export const createConsentType = (limits: RevokeLimits): ResourceTypeConfig => consentConfig(limits) as unknown as ResourceTypeConfig;
+export const consentType = createConsentType(DEFAULT_REVOKE_LIMITS);
 
 /** A local block service's registration for the changes it needs (rest-hook). */
 const subscriptionConfig: ResourceTypeConfig<Subscription> = {
@@ -101,7 +132,8 @@ const subscriptionConfig: ResourceTypeConfig<Subscription> = {
     const caller = ctx.caller;
     if (!caller.trustMarks.includes(TRUST_MARK.nationalService)) {
       const own = caller.organisation?.hsaId;
-      if (owner !== own) throw new FhirError('MESH-AUTH-005', { diagnostics: "a care provider subscribes to its own blocks only", expression: 'Subscription.criteria' });
+      if (owner !== own)
+        throw new FhirError('MESH-AUTH-005', { diagnostics: 'a care provider subscribes to its own blocks only', expression: 'Subscription.criteria' });
       if (previous && subscriberOwner(previous.criteria) !== own) throw new FhirError('MESH-AUTH-005', "another care provider's subscription");
     }
     // Accepted at once: the handshake of later FHIR versions is not part of R4's rest-hook.

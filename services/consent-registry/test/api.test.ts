@@ -13,7 +13,11 @@ let closeCallers: () => Promise<void>;
 
 beforeAll(async () => {
   anchor = await startTestFederation();
-  registry = await startTestService(createConsentRegistry({ NSF_DISTRIBUTION: 'off', NSF_COUNTRY_POLICY: '{"FI":["patient-summary"]}' }), {}, { anchor, trustMarks: ['national-service'] });
+  registry = await startTestService(
+    createConsentRegistry({ NSF_DISTRIBUTION: 'off', NSF_COUNTRY_POLICY: '{"FI":["patient-summary"]}' }),
+    {},
+    { anchor, trustMarks: ['national-service'] },
+  );
   ({ callers, close: closeCallers } = await startCallers(anchor, () => registry.url!, ids));
 }, 60_000);
 afterAll(async () => {
@@ -24,7 +28,8 @@ afterAll(async () => {
 
 const patient = () => callers.access(ids.patient);
 const recordOfA = (category = 'patient-summary') => ({ owner: ids.providerA, careUnit: ids.unitA1, category });
-const treatmentByB = (records: RecordSpec[] = [recordOfA()]) => decideRequest({ patient: ids.patient, organisation: ids.providerB, purpose: 'treatment', records });
+const treatmentByB = (records: RecordSpec[] = [recordOfA()]) =>
+  decideRequest({ patient: ids.patient, organisation: ids.providerB, purpose: 'treatment', records });
 
 describe('registering blocks', () => {
   test('the patient blocks provider A through the access service; the registrant comes from the token', async () => {
@@ -43,7 +48,11 @@ describe('registering blocks', () => {
   });
 
   test('a care provider registers blocks on its own data only', async () => {
-    const own = await callers.providerA.call('POST', '/Consent', blockConsent({ kind: 'care-provider', patient: ids.thirdPatient, owner: ids.providerA, category: 'laboratory-results' }));
+    const own = await callers.providerA.call(
+      'POST',
+      '/Consent',
+      blockConsent({ kind: 'care-provider', patient: ids.thirdPatient, owner: ids.providerA, category: 'laboratory-results' }),
+    );
     expect(own.status).toBe(201);
     expect(own.body.performer).toEqual([
       { type: 'Organization', identifier: { system: 'urn:oid:1.2.752.129.2.1.4.1', value: ids.providerA } },
@@ -55,15 +64,34 @@ describe('registering blocks', () => {
   });
 
   test('bad personnummer, unknown identifier system, a period ending before it starts, a kind that does not fit: 4xx naming the problem', async () => {
-    const badLuhn = await patient().call('POST', '/Consent', blockConsent({ kind: 'all-providers', patient: { ...ids.patient, value: ids.patient.value.slice(0, 11) + String((Number(ids.patient.value[11]) + 1) % 10) } }));
+    const badLuhn = await patient().call(
+      'POST',
+      '/Consent',
+      blockConsent({
+        kind: 'all-providers',
+        patient: { ...ids.patient, value: ids.patient.value.slice(0, 11) + String((Number(ids.patient.value[11]) + 1) % 10) },
+      }),
+    );
     expect([badLuhn.status, codeOf(badLuhn.body)]).toEqual([400, 'MESH-ID-001']);
-    const unknownSystem = await callers.national.call('POST', '/Consent', blockConsent({ kind: 'all-providers', patient: { system: 'urn:oid:1.2.3', value: ids.patient.value } }));
+    const unknownSystem = await callers.national.call(
+      'POST',
+      '/Consent',
+      blockConsent({ kind: 'all-providers', patient: { system: 'urn:oid:1.2.3', value: ids.patient.value } }),
+    );
     expect(unknownSystem.status).toBe(422);
     expect(JSON.stringify(unknownSystem.body)).toMatch(/ndi-block-2|MESH-ID-004/);
-    const backwards = await patient().call('POST', '/Consent', blockConsent({ kind: 'all-providers', patient: ids.patient, period: { start: '2026-03-01', end: '2026-02-01' } }));
+    const backwards = await patient().call(
+      'POST',
+      '/Consent',
+      blockConsent({ kind: 'all-providers', patient: ids.patient, period: { start: '2026-03-01', end: '2026-02-01' } }),
+    );
     expect(backwards.status).toBe(422);
     expect(JSON.stringify(backwards.body)).toMatch(/period/i);
-    const sameInstant = await patient().call('POST', '/Consent', blockConsent({ kind: 'all-providers', patient: ids.patient, period: { start: '2026-03-01T10:00:00Z', end: '2026-03-01T10:00:00Z' } }));
+    const sameInstant = await patient().call(
+      'POST',
+      '/Consent',
+      blockConsent({ kind: 'all-providers', patient: ids.patient, period: { start: '2026-03-01T10:00:00Z', end: '2026-03-01T10:00:00Z' } }),
+    );
     expect(sameInstant.status).toBe(422);
     expect(codeOf(sameInstant.body)).toBe('MESH-NSF-001');
     const optOutForOne = await patient().call('POST', '/Consent', blockConsent({ kind: 'opt-out', patient: ids.patient, owner: ids.providerA }));
@@ -71,14 +99,18 @@ describe('registering blocks', () => {
     expect(codeOf(optOutForOne.body)).toBe('MESH-NSF-002');
   });
 
-  test('a patient cannot set a clinician\'s block of their own access', async () => {
+  test("a patient cannot set a clinician's block of their own access", async () => {
     const res = await patient().call('POST', '/Consent', blockConsent({ kind: 'patient-access', patient: ids.patient, owner: ids.providerA, reason: 'no' }));
     expect(res.status).toBe(403);
     expect(codeOf(res.body)).toBe('MESH-NSF-010');
   });
 
   test('without a token: 401; with a trust mark this service does not serve: 403', async () => {
-    const anonymous = await fetch(`${registry.url}/fhir/Consent`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(blockConsent({ kind: 'all-providers', patient: ids.patient })) });
+    const anonymous = await fetch(`${registry.url}/fhir/Consent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify(blockConsent({ kind: 'all-providers', patient: ids.patient })),
+    });
     expect(anonymous.status).toBe(401);
     const res = await callers.noMark.call('POST', '/Consent', blockConsent({ kind: 'all-providers', patient: ids.patient }));
     expect(res.status).toBe(403);
@@ -120,7 +152,13 @@ describe('$decide (C3)', () => {
 
   test('cross-border: a country gets only what its policy lists (NSF-R11)', async () => {
     const req = (country: string, category: string) =>
-      decideRequest({ patient: ids.otherPatient, organisation: ids.providerB, purpose: 'treatment', country, records: [{ owner: ids.providerB, careUnit: ids.unitB1, category }] });
+      decideRequest({
+        patient: ids.otherPatient,
+        organisation: ids.providerB,
+        purpose: 'treatment',
+        country,
+        records: [{ owner: ids.providerB, careUnit: ids.unitB1, category }],
+      });
     expect(decisions((await callers.national.call('POST', '/$decide', req('FI', 'patient-summary'))).body)[0]!.result).toBe('permit');
     expect(decisions((await callers.national.call('POST', '/$decide', req('FI', 'laboratory-results'))).body)[0]!.result).toBe('deny');
     expect(decisions((await callers.national.call('POST', '/$decide', req('DE', 'patient-summary'))).body)[0]!.result).toBe('deny');
@@ -140,10 +178,19 @@ describe('$decide (C3)', () => {
   });
 
   test('a record asked without its care unit is decided for the worst case: a unit-narrowed block still binds', async () => {
-    const created = await callers.providerB.call('POST', '/Consent', blockConsent({ kind: 'care-provider', patient: ids.thirdPatient, owner: ids.providerB, units: [ids.unitB1] }));
+    const created = await callers.providerB.call(
+      'POST',
+      '/Consent',
+      blockConsent({ kind: 'care-provider', patient: ids.thirdPatient, owner: ids.providerB, units: [ids.unitB1] }),
+    );
     expect(created.status).toBe(201);
     const ask = (careUnit?: string) =>
-      decideRequest({ patient: ids.thirdPatient, organisation: ids.providerA, purpose: 'treatment', records: [{ owner: ids.providerB, ...(careUnit ? { careUnit } : {}), category: 'discharge-report' }] });
+      decideRequest({
+        patient: ids.thirdPatient,
+        organisation: ids.providerA,
+        purpose: 'treatment',
+        records: [{ owner: ids.providerB, ...(careUnit ? { careUnit } : {}), category: 'discharge-report' }],
+      });
     expect(decisions((await callers.national.call('POST', '/$decide', ask())).body)[0]!.result).toBe('deny');
     expect(decisions((await callers.national.call('POST', '/$decide', ask(ids.unitB1))).body)[0]!.result).toBe('deny');
   });
@@ -177,25 +224,33 @@ describe('$opt-out (C3)', () => {
 });
 
 describe('searching and cancelling', () => {
-  test('the access service sees only its patient\'s blocks; a care provider only its own and the general ones', async () => {
-    await callers.access(ids.otherPatient).call('POST', '/Consent', blockConsent({ kind: 'all-providers', patient: ids.otherPatient, category: 'medical-imaging' }));
+  test("the access service sees only its patient's blocks; a care provider only its own and the general ones", async () => {
+    await callers
+      .access(ids.otherPatient)
+      .call('POST', '/Consent', blockConsent({ kind: 'all-providers', patient: ids.otherPatient, category: 'medical-imaging' }));
     const mine = (await patient().call('GET', '/Consent')).body as Bundle<Consent>;
     expect(mine.entry!.length).toBeGreaterThan(0);
     expect(mine.entry!.every((e) => e.resource!.patient!.identifier!.value === ids.patient.value)).toBe(true);
     const asB = (await callers.providerB.call('GET', '/Consent?status=active')).body as Bundle<Consent>;
-    const owners = asB.entry!.map((e) => e.resource!.provision?.actor?.find((a) => a.role?.coding?.[0]?.code === 'owner')?.reference?.identifier?.value ?? 'all-providers');
+    const owners = asB.entry!.map(
+      (e) => e.resource!.provision?.actor?.find((a) => a.role?.coding?.[0]?.code === 'owner')?.reference?.identifier?.value ?? 'all-providers',
+    );
     expect(owners.length).toBeGreaterThan(0);
     expect(owners.every((o) => o === ids.providerB || o === 'all-providers')).toBe(true);
     expect(owners).toContain('all-providers');
   });
 
-  test('a provider may not cancel the patient\'s own block; the patient may; a cancelled block is history, and no longer binds', async () => {
-    const created = (await patient().call('POST', '/Consent', blockConsent({ kind: 'care-provider', patient: ids.patient, owner: ids.providerB }))).body as Consent;
+  test("a provider may not cancel the patient's own block; the patient may; a cancelled block is history, and no longer binds", async () => {
+    const created = (await patient().call('POST', '/Consent', blockConsent({ kind: 'care-provider', patient: ids.patient, owner: ids.providerB })))
+      .body as Consent;
     const recordOfB = { owner: ids.providerB, careUnit: ids.unitB1, category: 'patient-summary' };
     const byA = decideRequest({ patient: ids.patient, organisation: ids.providerA, purpose: 'treatment', records: [recordOfB] });
     expect(decisions((await callers.national.call('POST', '/$decide', byA)).body)[0]!.result).toBe('deny');
 
-    const byProvider = await callers.providerB.call('POST', `/Consent/${created.id}/$cancel`, { resourceType: 'Parameters', parameter: [{ name: 'reason', valueString: 'we think not' }] });
+    const byProvider = await callers.providerB.call('POST', `/Consent/${created.id}/$cancel`, {
+      resourceType: 'Parameters',
+      parameter: [{ name: 'reason', valueString: 'we think not' }],
+    });
     expect([byProvider.status, codeOf(byProvider.body)]).toEqual([403, 'MESH-NSF-006']);
     const byOperatorWithoutReason = await callers.operator.call('POST', `/Consent/${created.id}/$cancel`);
     expect([byOperatorWithoutReason.status, codeOf(byOperatorWithoutReason.body)]).toEqual([422, 'MESH-NSF-008']);
@@ -214,7 +269,10 @@ describe('searching and cancelling', () => {
 
   test('only the operator marks a block entered-in-error, with a reason', async () => {
     const created = (await patient().call('POST', '/Consent', blockConsent({ kind: 'seal', patient: ids.patient }))).body as Consent;
-    const byPatient = await patient().call('POST', `/Consent/${created.id}/$cancel`, { resourceType: 'Parameters', parameter: [{ name: 'status', valueCode: 'entered-in-error' }] });
+    const byPatient = await patient().call('POST', `/Consent/${created.id}/$cancel`, {
+      resourceType: 'Parameters',
+      parameter: [{ name: 'status', valueCode: 'entered-in-error' }],
+    });
     expect([byPatient.status, codeOf(byPatient.body)]).toEqual([403, 'MESH-NSF-006']);
     const byOperator = await callers.operator.call('POST', `/Consent/${created.id}/$cancel`, {
       resourceType: 'Parameters',
@@ -228,7 +286,8 @@ describe('searching and cancelling', () => {
   });
 
   test('reads by id are for national services; a care provider is refused', async () => {
-    const created = (await patient().call('POST', '/Consent', blockConsent({ kind: 'all-providers', patient: ids.patient, category: 'eprescription' }))).body as Consent;
+    const created = (await patient().call('POST', '/Consent', blockConsent({ kind: 'all-providers', patient: ids.patient, category: 'eprescription' })))
+      .body as Consent;
     expect((await callers.national.call('GET', `/Consent/${created.id}`)).status).toBe(200);
     const res = await callers.providerA.call('GET', `/Consent/${created.id}`);
     expect([res.status, codeOf(res.body)]).toEqual([403, 'MESH-AUTH-003']);

@@ -70,7 +70,11 @@ test('a local block service keeps deciding while NSF is down and catches up with
   try {
     // 1. Register for pushes; a block the patient sets at NSF reaches the local copy by push.
     await host.local().subscribe(`${local.url}/fhir/$consent-notification`);
-    const first = (await callers.access(ids.patient).call('POST', '/Consent', blockConsent({ kind: 'care-provider', patient: ids.patient, owner: ids.providerA, category: 'patient-summary' }))).body as Consent;
+    const first = (
+      await callers
+        .access(ids.patient)
+        .call('POST', '/Consent', blockConsent({ kind: 'care-provider', patient: ids.patient, owner: ids.providerA, category: 'patient-summary' }))
+    ).body as Consent;
     // A block of another provider's data never reaches A's copy (NSF-R16).
     await callers.access(ids.patient).call('POST', '/Consent', blockConsent({ kind: 'care-provider', patient: ids.patient, owner: ids.providerB }));
     await until('the push', async () => (await host.local().decide(askByB('patient-summary')))[0]!.effect === 'deny');
@@ -81,7 +85,17 @@ test('a local block service keeps deciding while NSF is down and catches up with
     await national.app.close();
     await national.kernel.db.close();
     expect((await host.local().decide(askByB('patient-summary', 'eprescription'))).map((d) => d.effect)).toEqual(['deny', 'permit']);
-    await host.local().register({ patient: ids.patient, kind: 'care-provider', owner: ids.providerA, scope: { level: 'outer' }, category: 'eprescription', period: { start: Date.now() - 1000 }, createdBy: { type: 'care-provider', organisation: ids.providerA } });
+    await host
+      .local()
+      .register({
+        patient: ids.patient,
+        kind: 'care-provider',
+        owner: ids.providerA,
+        scope: { level: 'outer' },
+        category: 'eprescription',
+        period: { start: Date.now() - 1000 },
+        createdBy: { type: 'care-provider', organisation: ids.providerA },
+      });
     expect((await host.local().decide(askByB('eprescription')))[0]!.effect).toBe('deny');
     await expect(host.local().catchUp()).rejects.toThrow();
     await host.local().drainUploads(); // fails and is kept for retry
@@ -96,7 +110,16 @@ test('a local block service keeps deciding while NSF is down and catches up with
 
     // 4. The local service returns on its own database: it catches up from its cursor and sends its block up.
     const again = await createService(host.definition, {
-      settings: readServiceSettings({ port: 0, service: 'local-block-service' }, { DATABASE_URL: local.database.url, DATA_DIR: local.kernel.settings.dataDir, LOG_LEVEL: 'silent', FEDERATION_ANCHOR: anchor.entityId, FEDERATION_ANCHOR_JWKS: JSON.stringify(anchor.jwks) }),
+      settings: readServiceSettings(
+        { port: 0, service: 'local-block-service' },
+        {
+          DATABASE_URL: local.database.url,
+          DATA_DIR: local.kernel.settings.dataDir,
+          LOG_LEVEL: 'silent',
+          FEDERATION_ANCHOR: anchor.entityId,
+          FEDERATION_ANCHOR_JWKS: JSON.stringify(anchor.jwks),
+        },
+      ),
       env: { FEDERATION_ANCHOR: anchor.entityId, FEDERATION_ANCHOR_JWKS: JSON.stringify(anchor.jwks), OWN_TRUST_MARKS_REFRESH: '0' },
     });
     try {
@@ -104,23 +127,31 @@ test('a local block service keeps deciding while NSF is down and catches up with
       // The upload that failed while NSF was down is retried after its backoff.
       await until('the upload', async () => {
         await host.local().drainUploads();
-        const { rows } = await again.kernel.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE topic = 'local-block.upload' AND delivered_at IS NULL`);
+        const { rows } = await again.kernel.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM outbox WHERE topic = 'local-block.upload' AND delivered_at IS NULL`,
+        );
         return rows[0]!.n === 0;
       });
       await until('NSF to record every change', async () => {
         await distributorOf(restarted!.app).drain();
-        const { rows } = await restarted!.kernel.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE topic = 'resource.changed' AND delivered_at IS NULL`);
+        const { rows } = await restarted!.kernel.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM outbox WHERE topic = 'resource.changed' AND delivered_at IS NULL`,
+        );
         return rows[0]!.n === 0;
       });
       const caught = await host.local().catchUp();
-      const { rows: feed } = await restarted.kernel.db.query<{ seq: number }>(`SELECT max(seq) AS seq FROM consent_change WHERE owner = ANY($1::text[])`, [[ids.providerA, 'all-providers']]);
+      const { rows: feed } = await restarted.kernel.db.query<{ seq: number }>(`SELECT max(seq) AS seq FROM consent_change WHERE owner = ANY($1::text[])`, [
+        [ids.providerA, 'all-providers'],
+      ]);
       expect(caught.cursor).toBe(Number(feed[0]!.seq));
       expect(caught.cursor).toBeLessThanOrEqual(await lastSeq(restarted.kernel.db));
       const after = await host.local().decide(askByB('patient-summary', 'eprescription', 'laboratory-results', 'medical-imaging'));
       // The cancelled block arrived as a tombstone; the general block and the provider's own block bind.
       expect(after.map((d) => d.effect)).toEqual(['permit', 'deny', 'deny', 'permit']);
       // NSF has the block registered at the provider, once, and the local copy holds NSF's version of it.
-      const atNsf = (await callers.national.call('GET', `/Consent?patient-identifier=${encodeURIComponent(`${ids.patient.system}|${ids.patient.value}`)}&status=active`)).body as Bundle<Consent>;
+      const atNsf = (
+        await callers.national.call('GET', `/Consent?patient-identifier=${encodeURIComponent(`${ids.patient.system}|${ids.patient.value}`)}&status=active`)
+      ).body as Bundle<Consent>;
       const uploaded = atNsf.entry!.filter((e) => e.resource!.identifier?.length);
       expect(uploaded).toHaveLength(1);
       const rows = await again.kernel.db.query<{ id: string; pending: boolean }>('SELECT id, pending FROM local_block ORDER BY id');

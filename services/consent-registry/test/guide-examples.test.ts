@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Consent, Parameters } from '@medplum/fhirtypes';
+import type { Bundle, Communication, Consent, Parameters, Task } from '@medplum/fhirtypes';
+import { PURPOSE } from '@ndi-mesh/kernel';
 import { startTestService, type TestService } from '@ndi-mesh/kernel/testing';
 import { createConsentRegistry } from '../src/definition.ts';
 import { decisions } from './support/consents.ts';
@@ -20,6 +21,7 @@ const ids = {
   doctorA: 'SE0099008476-PPVGMW35',
   providerB: 'SE0099242448-ORYLBZA3',
   unitB1: 'SE0099242448-UF9JKH6J',
+  doctorB: 'SE0099242448-P046A0VM',
 };
 let anchor: TestFederation;
 let registry: TestService;
@@ -36,7 +38,7 @@ afterAll(async () => {
   await anchor?.close();
 });
 
-test('the guide\'s flow: register, decide (requester and owner views), opt out, cancel, subscribe', async () => {
+test("the guide's flow: register, decide (requester and owner views), opt out, cancel, subscribe", async () => {
   const patient = callers.access(ids.patient);
   const block = await patient.call('POST', '/Consent', await example('block-care-provider.json'));
   expect(block.status).toBe(201);
@@ -64,4 +66,38 @@ test('the guide\'s flow: register, decide (requester and owner views), opt out, 
   expect(sub.body.status).toBe('active');
   const foreign = await callers.providerB.call('POST', '/Subscription', await example('subscription.json'));
   expect(foreign.status).toBe(403);
+});
+
+test("the guide's revoke flows: the patient's consent for one provider, then break-glass with its follow-up", async () => {
+  const patient = callers.access(ids.patient);
+  // Start from no opt-out, whatever ran before (an opt-out is never lifted by consent).
+  const mine = (await patient.call('GET', '/Consent?status=active')).body as Bundle<Consent>;
+  for (const e of mine.entry ?? [])
+    if (e.resource!.category?.[0]?.coding?.[0]?.code === 'opt-out') await patient.call('POST', `/Consent/${e.resource!.id}/$cancel`);
+  const block = await patient.call('POST', '/Consent', await example('block-care-provider.json'));
+  expect(block.status).toBe(201);
+  const request = await example<Parameters>('decide-request.json');
+  expect(decisions((await callers.national.call('POST', '/$decide', request)).body).map((d) => d.result)).toEqual(['deny', 'permit']);
+
+  const consentText = JSON.stringify(await example('revoke-consent.json'))
+    .replace('<id of the block>', block.body.id)
+    .replace(/<end: [^>]*>/, new Date(Date.now() + 7 * 86_400_000).toISOString());
+  const revoke = await patient.call('POST', '/Consent', JSON.parse(consentText));
+  expect(revoke.status).toBe(201);
+  expect(decisions((await callers.national.call('POST', '/$decide', request)).body).map((d) => d.result)).toEqual(['permit', 'permit']);
+  const withdrawn = await patient.call('POST', `/Consent/${revoke.body.id}/$cancel`, await example('cancel-request.json'));
+  expect(withdrawn.body.status).toBe('inactive');
+
+  const emergency = await example<Parameters>('decide-request-emergency.json');
+  expect(decisions((await callers.national.call('POST', '/$decide', emergency)).body)[0]!.result).toBe('deny');
+  const basis = { organisation: { hsaId: ids.providerB }, careUnit: { hsaId: ids.unitB1 }, person: { hsaId: ids.doctorB }, purposeOfUse: PURPOSE.emergency };
+  const glass = await callers.providerB.call('POST', '/$break-glass', await example('break-glass-request.json'), basis);
+  expect(glass.status).toBe(201);
+  const [asOwner] = decisions((await callers.providerA.call('POST', '/$decide', emergency)).body);
+  expect(asOwner).toEqual({ result: 'permit', trace: [`NSF-R13 block=${block.body.id} revoke=${glass.body.id}`, 'NSF-R15'] });
+
+  const tasks = (await callers.providerA.call('GET', `/Task?owner=${ids.providerA}&status=requested`)).body as Bundle<Task>;
+  expect(tasks.entry?.map((e) => e.resource!.focus?.reference)).toEqual([`Consent/${glass.body.id}`]);
+  const notices = (await patient.call('GET', '/Communication')).body as Bundle<Communication>;
+  expect(notices.entry?.map((e) => e.resource!.about?.[0]?.reference)).toEqual([`Consent/${glass.body.id}`]);
 });

@@ -1,6 +1,6 @@
 import type { Bundle, Consent, Subscription } from '@medplum/fhirtypes';
 import { enqueue, OutboxDispatcher, type Db, type FederatedClient, type Logger, type OutboxMessage } from '@ndi-mesh/kernel';
-import { consentToBlock } from '../fhir/consent-block.ts';
+import { feedOwnerOf } from '../fhir/consent-revoke.ts';
 import { subscriberOwner } from '../fhir/subscription-criteria.ts';
 import { appendChange, consentVersion } from '../store/changes.ts';
 
@@ -35,7 +35,11 @@ export class Distributor {
       {
         pollMs,
         backoffMs: (attempt) => Math.min(250 * 2 ** (attempt - 1), 60_000),
-        onError: (m, err) => logger.warn({ topic: m.topic, id: m.id, attempts: m.attempts + 1, err: String((err as Error).message ?? err) }, 'block distribution failed; will retry'),
+        onError: (m, err) =>
+          logger.warn(
+            { topic: m.topic, id: m.id, attempts: m.attempts + 1, err: String((err as Error).message ?? err) },
+            'block distribution failed; will retry',
+          ),
       },
     );
   }
@@ -64,12 +68,13 @@ export class Distributor {
     await this.db.transaction(async (tx) => {
       const consent = await consentVersion(tx, change.id!, change.versionId!);
       if (!consent) return;
-      const owner = consentToBlock(consent).owner;
+      const owner = feedOwnerOf(consent);
       const row = await appendChange(tx, change.id!, change.versionId!, owner);
       if (!row) return;
       for (const sub of await activeSubscriptions(tx)) {
         const subscriber = subscriberOwner(sub.criteria);
-        if (owner === subscriber || owner === 'all-providers') await enqueue(tx, NOTIFY_TOPIC, { subscription: sub.id!, consentId: row.consentId, versionId: row.versionId } satisfies NotifyPayload);
+        if (owner === subscriber || owner === 'all-providers')
+          await enqueue(tx, NOTIFY_TOPIC, { subscription: sub.id!, consentId: row.consentId, versionId: row.versionId } satisfies NotifyPayload);
       }
     });
   }

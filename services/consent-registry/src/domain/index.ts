@@ -9,3 +9,4 @@ export { assertMayCancel, cancelBlock } from './cancel-rules.ts';
 export { countryPolicyFrom, countryAllows, MYHEALTH_EU_CATEGORIES } from './country-policy.ts';
 export { emergencyFollowUp, type FollowUpItem } from './follow-up.ts';
 export { blocksForProvider, revokesForProvider } from './distribution.ts';
+export { cancelRevoke } from './cancel-revoke.ts';

@@ -34,7 +34,11 @@ export function actorFromReferences(refs: readonly ActorReference[] | undefined)
   const patient = of('Patient');
   if (patient?.system && patient.value) {
     const rep = of('RelatedPerson');
-    return { type: 'patient', patient: { system: patient.system, value: patient.value }, ...(rep?.system && rep.value ? { representative: { system: rep.system, value: rep.value } } : {}) };
+    return {
+      type: 'patient',
+      patient: { system: patient.system, value: patient.value },
+      ...(rep?.system && rep.value ? { representative: { system: rep.system, value: rep.value } } : {}),
+    };
   }
   const org = of('Organization');
   if (org?.system === ENTITY_ID_SYSTEM && org.value) return { type: 'operator', id: org.value };

@@ -14,7 +14,11 @@ export const PROFILE = {
   seal: `${BASE}/StructureDefinition/consent-seal`,
   'patient-access': `${BASE}/StructureDefinition/consent-patient-access-block`,
   'guardian-access': `${BASE}/StructureDefinition/consent-guardian-access-block`,
+  revoke: `${BASE}/StructureDefinition/consent-revoke`,
 } as const;
+
+/** The consent-kind codes of the two kinds of temporary revoke, and the domain's kind each maps to. */
+export const REVOKE_KIND_CODE = { consent: 'consent-revoke', emergency: 'emergency-revoke' } as const;
 
 export const EXTENSION = {
   level: `${BASE}/StructureDefinition/block-level`,

@@ -24,7 +24,8 @@ export const kindOf = (consent: Consent): string | undefined => consent.category
 /** The patient a Consent is about, as the domain names people. */
 export function patientOf(consent: Consent): PersonRef {
   const id = consent.patient?.identifier;
-  if (!id?.system || !id.value) throw new FhirError('MESH-FHIR-008', { diagnostics: 'a block names its patient by identifier', expression: 'Consent.patient.identifier' });
+  if (!id?.system || !id.value)
+    throw new FhirError('MESH-FHIR-008', { diagnostics: 'a block names its patient by identifier', expression: 'Consent.patient.identifier' });
   return { system: id.system, value: id.value };
 }
 
@@ -106,15 +107,17 @@ export function blockToConsent(block: Block): Consent {
     provision: {
       type: 'deny',
       period: { start: iso(block.period.start), ...(block.period.end !== undefined ? { end: iso(block.period.end) } : {}) },
-      ...(window ? { dataPeriod: { ...(window.from !== undefined ? { start: iso(window.from) } : {}), ...(window.to !== undefined ? { end: iso(window.to) } : {}) } } : {}),
+      ...(window
+        ? { dataPeriod: { ...(window.from !== undefined ? { start: iso(window.from) } : {}), ...(window.to !== undefined ? { end: iso(window.to) } : {}) } }
+        : {}),
       ...(block.category !== 'all' ? { class: [{ system: INFORMATION_TYPE_SYSTEM, code: block.category }] } : {}),
       ...(actors.length ? { actor: actors } : {}),
     },
   };
 }
 
-/** The Consent as it stands once cancelled: status and the cancellation extension, nothing else changed. */
-export function cancelledConsent(consent: Consent, block: Block): Consent {
+/** The Consent (block or revoke) as it stands once cancelled: status and the cancellation extension, nothing else changed. */
+export function cancelledConsent(consent: Consent, block: Pick<Block, 'status' | 'cancellation'>): Consent {
   const c = block.cancellation!;
   const ext: Extension = {
     url: EXTENSION.cancellation,
@@ -125,7 +128,12 @@ export function cancelledConsent(consent: Consent, block: Block): Consent {
     ],
   };
   const { meta: _meta, ...rest } = consent;
-  return { ...rest, ...(consent.meta?.profile ? { meta: { profile: consent.meta.profile } } : {}), status: STATUS_TO_FHIR[block.status], extension: [...(consent.extension ?? []), ext] };
+  return {
+    ...rest,
+    ...(consent.meta?.profile ? { meta: { profile: consent.meta.profile } } : {}),
+    status: STATUS_TO_FHIR[block.status],
+    extension: [...(consent.extension ?? []), ext],
+  };
 }
 
 function cancellationOf(consent: Consent): Block['cancellation'] {

@@ -55,7 +55,12 @@ export function parseDecide(body: unknown): DecideInput {
   const careUnit = hsa('careUnit');
   const professional = hsa('professional');
   const role = one(requesterPart, 'role')?.valueCode;
-  const requester: Requester = { organisation: organisation ?? '', ...(careUnit ? { careUnit } : {}), ...(professional ? { professional } : {}), ...(role ? { role } : {}) };
+  const requester: Requester = {
+    organisation: organisation ?? '',
+    ...(careUnit ? { careUnit } : {}),
+    ...(professional ? { professional } : {}),
+    ...(role ? { role } : {}),
+  };
 
   const purposeCode = one(params, 'purpose')?.valueCode;
   if (!purposeCode || !PURPOSES.includes(purposeCode)) bad(`purpose is one of ${PURPOSES.join(', ')}`, 'purpose');
@@ -113,7 +118,10 @@ export function decideAnswer(decisions: readonly Decision[], showTrace: (index: 
         { name: 'result', valueCode: d.effect },
         ...(showTrace(index)
           ? [
-              ...d.trace.map((t) => ({ name: 'trace', valueString: [t.rule, t.blockId && `block=${t.blockId}`, t.revokeId && `revoke=${t.revokeId}`].filter(Boolean).join(' ') })),
+              ...d.trace.map((t) => ({
+                name: 'trace',
+                valueString: [t.rule, t.blockId && `block=${t.blockId}`, t.revokeId && `revoke=${t.revokeId}`].filter(Boolean).join(' '),
+              })),
               ...d.obligations.map((o) => ({ name: 'obligation', valueCode: o })),
             ]
           : []),

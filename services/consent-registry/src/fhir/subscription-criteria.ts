@@ -12,12 +12,16 @@ export function subscriberOwner(criteria: string | undefined): string {
   const m = CRITERIA.exec(criteria ?? '');
   const hsa = m?.[1] ? decodeURIComponent(m[1]) : undefined;
   if (!hsa || !isHsaId(hsa))
-    throw new FhirError('MESH-FHIR-008', { diagnostics: 'criteria is Consent?owner=<HSA-id of the care provider whose blocks are delivered>', expression: 'Subscription.criteria' });
+    throw new FhirError('MESH-FHIR-008', {
+      diagnostics: 'criteria is Consent?owner=<HSA-id of the care provider whose blocks are delivered>',
+      expression: 'Subscription.criteria',
+    });
   return hsa;
 }
 
 export function checkChannel(sub: Subscription): void {
-  if (sub.channel?.type !== 'rest-hook') throw new FhirError('MESH-FHIR-008', { diagnostics: 'only rest-hook channels are supported', expression: 'Subscription.channel.type' });
+  if (sub.channel?.type !== 'rest-hook')
+    throw new FhirError('MESH-FHIR-008', { diagnostics: 'only rest-hook channels are supported', expression: 'Subscription.channel.type' });
   let url: URL;
   try {
     url = new URL(sub.channel.endpoint ?? '');

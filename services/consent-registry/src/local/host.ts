@@ -52,7 +52,11 @@ export function localBlockHost(options: LocalBlockHostOptions): { definition: Se
         async handler({ request }) {
           const input = parseDecide(request.body);
           const foreign = input.records.findIndex((r) => r.owner !== options.organisation);
-          if (foreign >= 0) throw new FhirError('MESH-AUTH-005', { diagnostics: `record[${foreign}] is not held by ${options.organisation}`, expression: `record[${foreign}].owner` });
+          if (foreign >= 0)
+            throw new FhirError('MESH-AUTH-005', {
+              diagnostics: `record[${foreign}] is not held by ${options.organisation}`,
+              expression: `record[${foreign}].owner`,
+            });
           return { status: 200, body: decideAnswer(await get().decide(input), () => true) };
         },
       },
@@ -64,7 +68,14 @@ export function localBlockHost(options: LocalBlockHostOptions): { definition: Se
       },
     },
     async extend(app, kernel) {
-      local = new LocalBlockService({ db: kernel.db, organisation: options.organisation, nationalBase: options.nationalBase, client: () => kernel.trust!.client, policy: options.policy, logger: kernel.logger });
+      local = new LocalBlockService({
+        db: kernel.db,
+        organisation: options.organisation,
+        nationalBase: options.nationalBase,
+        client: () => kernel.trust!.client,
+        policy: options.policy,
+        logger: kernel.logger,
+      });
       await local.migrate();
       local.start();
       app.addHook('onClose', () => local!.stop());

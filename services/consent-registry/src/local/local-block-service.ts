@@ -5,6 +5,7 @@ import { enqueue, migrate, OutboxDispatcher, PURPOSE, type BasisInput, type Db, 
 import { decideAsked } from '../decide-asked.ts';
 import { validateBlock, type Block, type Decision, type DecisionPolicy } from '../domain/index.ts';
 import { blockToConsent, consentToBlock } from '../fhir/consent-block.ts';
+import { splitConsents } from '../fhir/consent-revoke.ts';
 import type { DecideInput } from '../fhir/decide-parameters.ts';
 import { activeLocalConsents, applyVersion, putPending, readCursor, writeCursor } from './local-store.ts';
 
@@ -41,11 +42,15 @@ export class LocalBlockService {
 
   constructor(options: LocalBlockServiceOptions) {
     this.o = options;
-    this.uploads = new OutboxDispatcher(options.db, { [UPLOAD_TOPIC]: (m) => this.upload(m.payload as Consent) }, {
-      pollMs: 500,
-      backoffMs: (n) => Math.min(250 * 2 ** (n - 1), 30_000),
-      onError: (m, err) => options.logger?.warn({ id: m.id, err: String((err as Error).message ?? err) }, 'sending a local block to NSF failed; will retry'),
-    });
+    this.uploads = new OutboxDispatcher(
+      options.db,
+      { [UPLOAD_TOPIC]: (m) => this.upload(m.payload as Consent) },
+      {
+        pollMs: 500,
+        backoffMs: (n) => Math.min(250 * 2 ** (n - 1), 30_000),
+        onError: (m, err) => options.logger?.warn({ id: m.id, err: String((err as Error).message ?? err) }, 'sending a local block to NSF failed; will retry'),
+      },
+    );
   }
 
   /** Creates the local tables (idempotent, under the kernel's migration lock). */
@@ -128,7 +133,10 @@ export class LocalBlockService {
   async register(block: Omit<Block, 'id' | 'status'>): Promise<Consent> {
     const localId = `local-${randomUUID()}`;
     validateBlock({ ...block, id: localId, status: 'active' });
-    const consent: Consent = { ...blockToConsent({ ...block, id: localId, status: 'active' }), identifier: [{ system: LOCAL_BLOCK_ID_SYSTEM, value: `urn:uuid:${localId.slice(6)}` }] };
+    const consent: Consent = {
+      ...blockToConsent({ ...block, id: localId, status: 'active' }),
+      identifier: [{ system: LOCAL_BLOCK_ID_SYSTEM, value: `urn:uuid:${localId.slice(6)}` }],
+    };
     await this.o.db.transaction(async (tx) => {
       await putPending(tx, localId, { ...consent, id: localId });
       await enqueue(tx, UPLOAD_TOPIC, consent);
@@ -138,8 +146,9 @@ export class LocalBlockService {
 
   /** The local decision, with the same domain function as NSF's `$decide` (NSF-R16). */
   async decide(input: DecideInput, now: number = Date.now()): Promise<Decision[]> {
-    const blocks = (await activeLocalConsents(this.o.db, input.patient)).map((c) => consentToBlock(c));
-    return decideAsked(input, blocks, [], this.o.policy, now);
+    // Revokes arrive through the same feed as blocks (owner all-providers), so the copy lifts locally too.
+    const { blocks, revokes } = splitConsents(await activeLocalConsents(this.o.db, input.patient));
+    return decideAsked(input, blocks, revokes, this.o.policy, now);
   }
 
   /** Delivers queued registrations now (tests; a graceful stop). */
@@ -153,7 +162,11 @@ export class LocalBlockService {
       method: 'POST',
       basis: this.basis,
       // Idempotent: a retry after a lost answer finds the block NSF already has.
-      headers: { 'content-type': 'application/fhir+json', 'if-none-exist': `identifier=${encodeURIComponent(`${id.system}|${id.value}`)}`, prefer: 'return=minimal' },
+      headers: {
+        'content-type': 'application/fhir+json',
+        'if-none-exist': `identifier=${encodeURIComponent(`${id.system}|${id.value}`)}`,
+        prefer: 'return=minimal',
+      },
       body: JSON.stringify(consent),
     });
     const text = await res.text();

@@ -21,7 +21,13 @@ export async function applyVersion(tx: Tx, consent: Consent): Promise<boolean> {
     `INSERT INTO local_block (id, version_id, patient_key, identifier, pending, content) VALUES ($1, $2, $3, $4, false, $5)
      ON CONFLICT (id) DO UPDATE SET version_id = EXCLUDED.version_id, content = EXCLUDED.content, pending = false, updated_at = now()
      WHERE local_block.version_id < EXCLUDED.version_id`,
-    [consent.id, Number(consent.meta?.versionId ?? 1), patientKey({ system: consent.patient!.identifier!.system!, value: consent.patient!.identifier!.value! }), key, consent],
+    [
+      consent.id,
+      Number(consent.meta?.versionId ?? 1),
+      patientKey({ system: consent.patient!.identifier!.system!, value: consent.patient!.identifier!.value! }),
+      key,
+      consent,
+    ],
   );
   return (rowCount ?? 0) > 0;
 }
@@ -37,7 +43,9 @@ export async function putPending(tx: Tx, localId: string, consent: Consent): Pro
 }
 
 export async function activeLocalConsents(q: Queryable, patient: PersonRef): Promise<Consent[]> {
-  const { rows } = await q.query<{ content: Consent }>(`SELECT content FROM local_block WHERE patient_key = $1 AND content->>'status' = 'active'`, [patientKey(patient)]);
+  const { rows } = await q.query<{ content: Consent }>(`SELECT content FROM local_block WHERE patient_key = $1 AND content->>'status' = 'active'`, [
+    patientKey(patient),
+  ]);
   return rows.map((r) => r.content);
 }
 

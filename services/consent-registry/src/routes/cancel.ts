@@ -1,8 +1,9 @@
 import type { Consent, Parameters } from '@medplum/fhirtypes';
 import { defineResourceType, enqueue, FhirError, ResourceStore, type OperationDef } from '@ndi-mesh/kernel';
 import { actorOf } from '../auth/caller.ts';
-import { cancelBlock } from '../domain/index.ts';
+import { cancelBlock, cancelRevoke } from '../domain/index.ts';
 import { cancelledConsent, consentToBlock } from '../fhir/consent-block.ts';
+import { consentToRevoke, isRevoke } from '../fhir/consent-revoke.ts';
 import { consentType } from '../resource-types.ts';
 import { audit } from '../store/audit.ts';
 
@@ -20,7 +21,8 @@ export function cancelOperation(service: string): OperationDef {
     level: 'instance',
     resourceType: 'Consent',
     affectsState: true,
-    documentation: 'Cancels a block: parameters reason (valueString; required of the operator) and status (valueCode inactive | entered-in-error, the latter the operator only).',
+    documentation:
+      'Cancels a block or ends a temporary revoke early: parameters reason (valueString; required of the operator) and status (valueCode inactive | entered-in-error, the latter the operator only).',
     async handler({ ctx, request, tx, id }) {
       const { reason, status } = cancelParameters(request.body);
       const actor = actorOf(ctx.caller);
@@ -29,10 +31,20 @@ export function cancelOperation(service: string): OperationDef {
       const consent = previous.resource as Consent;
       if (status === 'entered-in-error' && actor.type !== 'operator')
         throw new FhirError('MESH-NSF-006', { diagnostics: 'only the operator marks a block entered-in-error; cancel it instead', expression: 'status' });
-      const cancelled = cancelBlock(consentToBlock(consent), actor, Date.now(), reason);
+      // A temporary revoke ends early the same way (rules.md "Temporary revokes").
+      const cancelled = isRevoke(consent)
+        ? (({ revoke, cancellation }) => ({ status: revoke.status, cancellation }))(cancelRevoke(consentToRevoke(consent), actor, Date.now(), reason))
+        : cancelBlock(consentToBlock(consent), actor, Date.now(), reason);
       const next = cancelledConsent(consent, status === 'entered-in-error' ? { ...cancelled, status: 'entered-in-error' } : cancelled);
       const written = await store.update(tx, type, previous, next);
-      await audit(tx, service, ctx, { interaction: 'operation', action: 'U', outcome: 'success', what: `Consent/${id}/_history/${written.meta!.versionId}`, patients: consentType.patientsOf!(written), description: '$cancel' });
+      await audit(tx, service, ctx, {
+        interaction: 'operation',
+        action: 'U',
+        outcome: 'success',
+        what: `Consent/${id}/_history/${written.meta!.versionId}`,
+        patients: consentType.patientsOf!(written),
+        description: '$cancel',
+      });
       await enqueue(tx, 'resource.changed', { resourceType: 'Consent', id, versionId: Number(written.meta!.versionId), action: 'update' });
       return { status: 200, body: written };
     },
@@ -42,10 +54,12 @@ export function cancelOperation(service: string): OperationDef {
 function cancelParameters(body: unknown): { reason?: string; status: 'inactive' | 'entered-in-error' } {
   if (body === undefined || body === null) return { status: 'inactive' };
   const p = body as Parameters;
-  if (p.resourceType !== 'Parameters') throw new FhirError('MESH-OP-001', { diagnostics: 'the body is a Parameters resource (or empty)', expression: 'Parameters' });
+  if (p.resourceType !== 'Parameters')
+    throw new FhirError('MESH-OP-001', { diagnostics: 'the body is a Parameters resource (or empty)', expression: 'Parameters' });
   const reason = p.parameter?.find((x) => x.name === 'reason')?.valueString;
   const status = p.parameter?.find((x) => x.name === 'status')?.valueCode ?? 'inactive';
-  if (status !== 'inactive' && status !== 'entered-in-error') throw new FhirError('MESH-OP-001', { diagnostics: 'status is inactive or entered-in-error', expression: 'status' });
+  if (status !== 'inactive' && status !== 'entered-in-error')
+    throw new FhirError('MESH-OP-001', { diagnostics: 'status is inactive or entered-in-error', expression: 'status' });
   const unknown = p.parameter?.find((x) => x.name !== 'reason' && x.name !== 'status');
   if (unknown) throw new FhirError('MESH-OP-001', { diagnostics: `$cancel takes reason and status, not ${unknown.name}`, expression: unknown.name });
   return { ...(reason !== undefined ? { reason } : {}), status };

@@ -21,21 +21,37 @@ export function changesOperation(service: string): OperationDef {
     async handler({ ctx, request, tx }) {
       const q = request.query;
       for (const key of q.keys())
-        if (key !== 'since' && key !== '_count' && key !== 'owner') throw new FhirError('MESH-OP-001', { diagnostics: `$changes takes since, _count and owner, not ${key}`, expression: key });
+        if (key !== 'since' && key !== '_count' && key !== 'owner')
+          throw new FhirError('MESH-OP-001', { diagnostics: `$changes takes since, _count and owner, not ${key}`, expression: key });
       const since = number(q.get('since') ?? '0', 'since');
       const count = Math.min(number(q.get('_count') ?? '500', '_count') || 500, MAX_COUNT);
       let owner = q.get('owner') ?? undefined;
       if (owner?.includes('|')) owner = owner.slice(owner.indexOf('|') + 1);
-      if (owner !== undefined && !isHsaId(owner)) throw new FhirError('MESH-ID-003', { diagnostics: 'owner is the HSA-id of a care provider', expression: 'owner' });
+      if (owner !== undefined && !isHsaId(owner))
+        throw new FhirError('MESH-ID-003', { diagnostics: 'owner is the HSA-id of a care provider', expression: 'owner' });
       if (!ctx.caller.trustMarks.includes(TRUST_MARK.nationalService)) {
         const own = ctx.caller.organisation?.hsaId;
         if (!own) throw new FhirError('MESH-AUTH-004', 'a care provider system states the organisation (HSA-id) it acts for');
-        if (owner !== undefined && owner !== own) throw new FhirError('MESH-AUTH-005', { diagnostics: "a care provider reads its own blocks' changes only", expression: 'owner' });
+        if (owner !== undefined && owner !== own)
+          throw new FhirError('MESH-AUTH-005', { diagnostics: "a care provider reads its own blocks' changes only", expression: 'owner' });
         owner = own;
       }
       const rows = await changesSince(tx, since, count, owner);
-      const patients = new Map(rows.flatMap((r) => (r.content.patient?.identifier ? [[`${r.content.patient.identifier.system}|${r.content.patient.identifier.value}`, r.content.patient.identifier] as const] : [])));
-      if (rows.length) await audit(tx, service, ctx, { interaction: 'operation', action: 'E', outcome: 'success', patients: [...patients.values()], description: `$changes since ${since}: ${rows.length} version(s)` });
+      const patients = new Map(
+        rows.flatMap((r) =>
+          r.content.patient?.identifier
+            ? [[`${r.content.patient.identifier.system}|${r.content.patient.identifier.value}`, r.content.patient.identifier] as const]
+            : [],
+        ),
+      );
+      if (rows.length)
+        await audit(tx, service, ctx, {
+          interaction: 'operation',
+          action: 'E',
+          outcome: 'success',
+          patients: [...patients.values()],
+          description: `$changes since ${since}: ${rows.length} version(s)`,
+        });
       const next = rows.at(-1)?.seq ?? since;
       const base = `${ctx.fhirBase}/Consent/$changes`;
       const link = (cursor: number) => `${base}?since=${cursor}${owner ? `&owner=${encodeURIComponent(`${HSA_ID_SYSTEM}|${owner}`)}` : ''}`;

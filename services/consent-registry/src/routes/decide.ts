@@ -1,17 +1,19 @@
 import { FhirError, TRUST_MARK, type OperationDef } from '@ndi-mesh/kernel';
 import { isOperator } from '../auth/caller.ts';
 import { decideAsked } from '../decide-asked.ts';
-import type { DecisionPolicy } from '../domain/index.ts';
-import { consentToBlock } from '../fhir/consent-block.ts';
-import { decideAnswer, parseDecide } from '../fhir/decide-parameters.ts';
+import { emergencyFollowUp, type Decision, type DecisionPolicy, type FollowUpItem } from '../domain/index.ts';
+import { splitConsents } from '../fhir/consent-revoke.ts';
+import { decideAnswer, parseDecide, type DecideInput } from '../fhir/decide-parameters.ts';
+import { recordEmergencyUse } from '../follow-up/record.ts';
 import { audit } from '../store/audit.ts';
 import { activeBlockConsents } from '../store/blocks.ts';
 
 /**
  * C3 `POST /fhir/$decide`: may this requester see these records of this patient. The patient's
- * blocks are read with one indexed query and every record is decided against them; the rule
- * trace goes only to the information owner of that record and to the operator (a requester
- * never learns that a block exists). One AuditEvent per call.
+ * blocks and temporary revokes are read with one indexed query and every record is decided
+ * against them; the rule trace goes only to the information owner of that record and to the
+ * operator (a requester never learns that a block exists). One AuditEvent per call, and, when
+ * something is released under break-glass, its obligations (recordEmergencyUse).
  */
 export function decideOperation(service: string, policy: DecisionPolicy): OperationDef {
   return {
@@ -28,11 +30,14 @@ export function decideOperation(service: string, policy: DecisionPolicy): Operat
         // A care provider's system asks only about the records it holds (the information owner filters).
         const foreign = input.records.findIndex((r) => r.owner !== own);
         if (foreign >= 0)
-          throw new FhirError('MESH-AUTH-005', { diagnostics: `a care provider asks only about its own records; record[${foreign}] belongs to another owner`, expression: `record[${foreign}].owner` });
+          throw new FhirError('MESH-AUTH-005', {
+            diagnostics: `a care provider asks only about its own records; record[${foreign}] belongs to another owner`,
+            expression: `record[${foreign}].owner`,
+          });
       }
       const now = Date.now();
-      const blocks = (await activeBlockConsents(tx, input.patient)).map((c) => consentToBlock(c));
-      const decisions = decideAsked(input, blocks, [], policy, now);
+      const { blocks, revokes } = splitConsents(await activeBlockConsents(tx, input.patient));
+      const decisions = decideAsked(input, blocks, revokes, policy, now);
       const denied = decisions.filter((d) => d.effect === 'deny').length;
       await audit(tx, service, ctx, {
         interaction: 'operation',
@@ -41,7 +46,23 @@ export function decideOperation(service: string, policy: DecisionPolicy): Operat
         patients: [input.patient],
         description: `$decide: ${decisions.length} record(s), ${denied} denied`,
       });
+      await recordEmergencyUse(tx, service, ctx, followUps(input, decisions, now));
       return { status: 200, body: decideAnswer(decisions, (i) => operator || (own !== undefined && input.records[i]!.owner === own)) };
     },
   };
+}
+
+/** The break-glass follow-up each permitted record calls for (NSF-R13), whatever the caller sees of the trace. */
+function followUps(input: DecideInput, decisions: readonly Decision[], now: number): FollowUpItem[] {
+  return decisions.flatMap((decision, i) => {
+    const asked = input.records[i]!;
+    const request = {
+      patient: input.patient,
+      requester: input.requester,
+      purpose: input.purpose,
+      record: { owner: asked.owner, careUnit: asked.careUnit ?? '', category: asked.category === 'all' ? ('patient-summary' as const) : asked.category },
+    };
+    const item = emergencyFollowUp(request, decision, now);
+    return item ? [item] : [];
+  });
 }

@@ -1,6 +1,6 @@
 import { FhirError, parsePatientIdentifier, type OperationDef } from '@ndi-mesh/kernel';
 import { compileBlockSet } from '../domain/index.ts';
-import { consentToBlock } from '../fhir/consent-block.ts';
+import { splitConsents } from '../fhir/consent-revoke.ts';
 import { audit } from '../store/audit.ts';
 import { activeBlockConsents } from '../store/blocks.ts';
 
@@ -13,13 +13,14 @@ export function optOutOperation(service: string): OperationDef {
     documentation: 'Whether the patient has opted out of national sharing (an active opt-out block in force now). National services only.',
     async handler({ ctx, request, tx }) {
       const query = request.method === 'GET' ? request.query : request.body instanceof URLSearchParams ? request.body : request.query;
-      for (const key of query.keys()) if (key !== 'patient') throw new FhirError('MESH-OP-001', { diagnostics: `$opt-out takes only patient, not ${key}`, expression: key });
+      for (const key of query.keys())
+        if (key !== 'patient') throw new FhirError('MESH-OP-001', { diagnostics: `$opt-out takes only patient, not ${key}`, expression: key });
       const values = query.getAll('patient');
       if (values.length !== 1) throw new FhirError('MESH-OP-001', { diagnostics: 'give patient=<system>|<value> once', expression: 'patient' });
       const id = parsePatientIdentifier(values[0]!, { expression: 'patient' });
       const patient = { system: id.system, value: id.value };
       const now = Date.now();
-      const set = compileBlockSet(patient, (await activeBlockConsents(tx, patient)).map((c) => consentToBlock(c)), [], now);
+      const set = compileBlockSet(patient, splitConsents(await activeBlockConsents(tx, patient)).blocks, [], now);
       const optedOut = set.general.some((b) => b.kind === 'opt-out');
       await audit(tx, service, ctx, { interaction: 'operation', action: 'E', outcome: 'success', patients: [patient], description: '$opt-out' });
       return { status: 200, body: { resourceType: 'Parameters', parameter: [{ name: 'optedOut', valueBoolean: optedOut }] } };

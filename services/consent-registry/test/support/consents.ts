@@ -20,7 +20,10 @@ export function blockConsent(spec: BlockSpec): Consent {
   const role = (code: string) => ({ coding: [{ system: ACTOR_ROLE_SYSTEM, code }] });
   const actors = [
     ...(spec.owner ? [{ role: role('owner'), reference: { type: 'Organization' as const, identifier: { system: HSA_ID_SYSTEM, value: spec.owner } } }] : []),
-    ...(spec.units ?? []).map((u) => ({ role: role('care-unit'), reference: { type: 'Organization' as const, identifier: { system: HSA_ID_SYSTEM, value: u } } })),
+    ...(spec.units ?? []).map((u) => ({
+      role: role('care-unit'),
+      reference: { type: 'Organization' as const, identifier: { system: HSA_ID_SYSTEM, value: u } },
+    })),
   ];
   return {
     resourceType: 'Consent',
@@ -98,4 +101,50 @@ export function decisions(answer: Parameters): { result: string; trace: string[]
     result: p.part?.find((x) => x.name === 'result')?.valueCode ?? '',
     trace: (p.part ?? []).filter((x) => x.name === 'trace').map((x) => x.valueString ?? ''),
   }));
+}
+
+export interface RevokeSpec {
+  readonly patient: PersonRef;
+  readonly grantee: { readonly organisation: string; readonly careUnit?: string; readonly professional?: string };
+  readonly blockIds?: readonly string[];
+  readonly period: { start?: string; end: string };
+  readonly reason?: string;
+}
+
+/** A consent revoke Consent (profile consent-revoke) as a client writes it (no performer: the service takes it from the token). */
+export function revokeConsent(spec: RevokeSpec): Consent {
+  const role = (code: string) => ({ coding: [{ system: ACTOR_ROLE_SYSTEM, code }] });
+  const hsa = (value: string) => ({ system: HSA_ID_SYSTEM, value });
+  const g = spec.grantee;
+  return {
+    resourceType: 'Consent',
+    ...(spec.reason !== undefined ? { extension: [{ url: 'https://ndi-mesh.se/fhir/StructureDefinition/consent-reason', valueString: spec.reason }] } : {}),
+    status: 'active',
+    scope: { coding: [{ system: CONSENT_SCOPE_SYSTEM, code: 'patient-privacy' }] },
+    category: [{ coding: [{ system: CONSENT_KIND_SYSTEM, code: 'consent-revoke' }] }],
+    patient: { identifier: { ...spec.patient } },
+    policy: [{ uri: RULES_POLICY }],
+    provision: {
+      type: 'permit',
+      period: spec.period,
+      actor: [
+        { role: role('grantee'), reference: { type: 'Organization', identifier: hsa(g.organisation) } },
+        ...(g.careUnit ? [{ role: role('grantee-care-unit'), reference: { type: 'Organization' as const, identifier: hsa(g.careUnit) } }] : []),
+        ...(g.professional ? [{ role: role('grantee-professional'), reference: { type: 'Practitioner' as const, identifier: hsa(g.professional) } }] : []),
+      ],
+      ...(spec.blockIds?.length ? { data: spec.blockIds.map((id) => ({ meaning: 'instance' as const, reference: { reference: `Consent/${id}` } })) } : {}),
+    },
+  };
+}
+
+/** `$break-glass` input. */
+export function breakGlassRequest(o: { patient: PersonRef; reason?: string; end?: string }): Parameters {
+  return {
+    resourceType: 'Parameters',
+    parameter: [
+      { name: 'patient', valueIdentifier: { ...o.patient } },
+      ...(o.reason !== undefined ? [{ name: 'reason', valueString: o.reason }] : []),
+      ...(o.end !== undefined ? [{ name: 'end', valueDateTime: o.end }] : []),
+    ],
+  };
 }

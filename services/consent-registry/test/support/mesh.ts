@@ -54,7 +54,7 @@ export async function startCallers(anchor: TestFederation, registryUrl: () => st
     async call(method, path, body, basis) {
       const res = await service.kernel.trust!.client.fetch(`${registryUrl()}/fhir${path}`, {
         method,
-        ...(basis ?? defaultBasis ? { basis: basis ?? defaultBasis } : {}),
+        ...((basis ?? defaultBasis) ? { basis: basis ?? defaultBasis } : {}),
         headers: body === undefined ? {} : { 'content-type': 'application/fhir+json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
@@ -65,10 +65,24 @@ export async function startCallers(anchor: TestFederation, registryUrl: () => st
   return {
     callers: {
       access: (patient) => caller(access, { organisation: { hsaId: ids.accessService }, purposeOfUse: PURPOSE.patientAccess, patient: { ...patient } }),
-      providerA: caller(a, { organisation: { hsaId: ids.providerA }, careUnit: { hsaId: ids.unitA1 }, person: { hsaId: ids.doctorA, role: 'doctor' }, purposeOfUse: PURPOSE.treatment }),
-      providerB: caller(b, { organisation: { hsaId: ids.providerB }, careUnit: { hsaId: ids.unitB1 }, person: { hsaId: ids.doctorB }, purposeOfUse: PURPOSE.treatment }),
+      providerA: caller(a, {
+        organisation: { hsaId: ids.providerA },
+        careUnit: { hsaId: ids.unitA1 },
+        person: { hsaId: ids.doctorA, role: 'doctor' },
+        purposeOfUse: PURPOSE.treatment,
+      }),
+      providerB: caller(b, {
+        organisation: { hsaId: ids.providerB },
+        careUnit: { hsaId: ids.unitB1 },
+        person: { hsaId: ids.doctorB },
+        purposeOfUse: PURPOSE.treatment,
+      }),
       national: caller(national, { organisation: { hsaId: ids.nationalOrg }, purposeOfUse: PURPOSE.treatment }),
-      operator: caller(national, { organisation: { hsaId: ids.nationalOrg }, person: { role: 'operator', name: 'support' }, purposeOfUse: PURPOSE.administration }),
+      operator: caller(national, {
+        organisation: { hsaId: ids.nationalOrg },
+        person: { role: 'operator', name: 'support' },
+        purposeOfUse: PURPOSE.administration,
+      }),
       noMark: caller(noMark),
     },
     close: async () => {
