@@ -16,7 +16,9 @@ import type { Rng, Suite, SuiteContext } from '../types.ts';
  *   create of an Organization would need a token for every new HSA-id; an endpoint create runs
  *   the same validation and audit and more of the catalogue's rules (NTK-R7, R9–R11, R13).
  */
-const ORGANIZATIONS = 1000;
+// BENCH_CATALOGUE_ORGANIZATIONS=10000 loads the national scale of issue 5 (10,000 organisations,
+// 50,000 endpoints; about 100 s of loading) for the $lookup target.
+const ORGANIZATIONS = Number(process.env.BENCH_CATALOGUE_ORGANIZATIONS ?? 1000);
 const ENDPOINTS_PER_ORGANIZATION = 5;
 const LOAD_CONCURRENCY = 8;
 const INFORMATION_TYPE = 'https://ndi-mesh.se/fhir/CodeSystem/information-type';
