@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { startEmbeddedPostgres, EMBEDDED_DEFAULT_PORT } from '../services/kernel/src/storage/embedded.ts';
 import { SERVICE_NODE_FLAGS } from './launcher/node-flags.ts';
 import { discoverServices, type ServiceEntry } from './launcher/services.ts';
+import { seedDemoData } from './seed/demo-seed.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const dataDir = resolve(root, process.env.NDI_DATA_DIR ?? 'data');
@@ -52,10 +53,12 @@ async function main(): Promise<void> {
     others.map(async (entry) => {
       if (!(await waitReady(entry))) return state.set(entry.name, 'NOT READY');
       if (!anchor || entry.trustMarks.length === 0) return state.set(entry.name, 'ready');
-      const enrolled = await enrol(anchor, entry);
+      const enrolled = await enrol(anchor, { ...entry, url: urlOf(entry) });
       state.set(entry.name, enrolled ? `ready, enrolled: ${entry.trustMarks.join(', ')}` : 'ready, NOT ENROLLED');
     }),
   );
+
+  const demo = await demoData(services, anchor, databaseUrl, federated, state);
 
   console.log('\nndi-mesh is up:\n');
   const rows = services.map((s) => [s.name, s.title, urlOf(s), state.get(s.name) ?? '?']);
@@ -65,8 +68,35 @@ async function main(): Promise<void> {
   console.log(line(head));
   for (const r of rows) console.log(line(r));
   const catalogue = services.find((s) => s.name === 'service-catalogue') ?? services[0];
-  if (catalogue) console.log(`\nTry: curl ${urlOf(catalogue)}/fhir/metadata   ·   Ctrl-C stops everything.`);
+  if (demo) console.log(`\nDemo data: ${demo}.`);
+  if (catalogue) console.log(`\nTry: curl ${urlOf(catalogue)}/fhir/metadata   ·   sign in at ${urlOf(catalogue)}/admin   ·   Ctrl-C stops everything.`);
   if ([...state.values()].some((v) => v.includes('NOT'))) await stop(1);
+}
+
+/** Seeds the synthetic demo organisations (NDI_DEMO_DATA=false skips it). */
+async function demoData(
+  services: ServiceEntry[],
+  anchor: ServiceEntry | undefined,
+  databaseUrl: string,
+  anchorEnv: Record<string, string>,
+  state: Map<string, string>,
+): Promise<string | undefined> {
+  const idp = services.find((s) => s.name === 'dev-identity-provider');
+  const catalogue = services.find((s) => s.name === 'service-catalogue');
+  if (process.env.NDI_DEMO_DATA === 'false' || !anchor || !idp || !catalogue) return undefined;
+  if (!state.get(catalogue.name)?.startsWith('ready') || !state.get(idp.name)?.startsWith('ready')) return undefined;
+  try {
+    return await seedDemoData({
+      databaseUrl,
+      dataDir: resolve(dataDir, 'demo-seeder'),
+      identityProvider: urlOf(idp),
+      catalogue: urlOf(catalogue),
+      anchorEnv,
+      enrol: (entityId) => enrol(anchor, { name: 'demo-seeder', url: entityId, trustMarks: ['national-service'] }),
+    });
+  } catch (err) {
+    return `NOT SEEDED (${(err as Error).message})`;
+  }
 }
 
 function start(entry: ServiceEntry, env: Record<string, string>): void {
@@ -86,10 +116,10 @@ function start(entry: ServiceEntry, env: Record<string, string>): void {
 }
 
 /** Enrols a service at the anchor with the federation CLI, as an operator would. */
-function enrol(anchor: ServiceEntry, entry: ServiceEntry): Promise<boolean> {
+function enrol(anchor: ServiceEntry, entry: { readonly name: string; readonly url: string; readonly trustMarks: readonly string[] }): Promise<boolean> {
   const args = [
     'enrol',
-    urlOf(entry),
+    entry.url,
     ...entry.trustMarks.flatMap((m) => ['--mark', m]),
     '--federation',
     urlOf(anchor),
