@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { BenchDatabase } from './database.ts';
 import { selected } from './options.ts';
-import { freePort, startServer, stopping } from './processes.ts';
+import { freePort, startServer, stopping, type ServerProcess } from './processes.ts';
 import { RssSampler, rssMb } from './proc-stats.ts';
 import { InspectorProfiler, type MemoryDetail } from './profiler.ts';
 import type { MemoryRecord, ScenarioRecord } from './report.ts';
@@ -25,10 +25,18 @@ export async function runSuite(suite: Suite<unknown>, db: BenchDatabase, run: Ru
   if (stopping()) throw new Error('stopped');
   const o = run.options;
   const port = await freePort();
-  const ctx: SuiteContext = { databaseUrl: db.url, tmpDir: run.tmpDir, port, schema: db.schema, log: run.log, ...(trust ? { trust } : {}) };
+  const base: SuiteContext = { databaseUrl: db.url, tmpDir: run.tmpDir, port, schema: db.schema, log: run.log, ...(trust ? { trust } : {}) };
+  const peers = await startPeers(suite, base, run);
+  const ctx: SuiteContext = peers.length ? { ...base, peers: Object.fromEntries(peers.map((p) => [p.name, p.server.baseUrl])) } : base;
   const profile = o.profile && suite.kind === 'service';
   run.log(`${suite.name}: starting on port ${port}${profile ? ' (with the inspector, for profiling)' : ''}`);
-  const server = await startServer(suite.server(ctx), port, { inspect: profile, nodeFlags: suite.kind === 'service' ? o.serviceNodeFlags : [] });
+  let server: ServerProcess;
+  try {
+    server = await startServer(suite.server(ctx), port, { inspect: profile, nodeFlags: suite.kind === 'service' ? o.serviceNodeFlags : [] });
+  } catch (err) {
+    await Promise.all(peers.map((p) => p.server.stop()));
+    throw err;
+  }
   let profiler: InspectorProfiler | undefined;
   const detail: Record<string, MemoryDetail> = {};
   try {
@@ -62,6 +70,23 @@ export async function runSuite(suite: Suite<unknown>, db: BenchDatabase, run: Ru
   } finally {
     profiler?.close();
     await server.stop();
+    await Promise.all(peers.map((p) => p.server.stop()));
+  }
+}
+
+/** The suite's peers, started one after another (each runs its migrations) and left unmeasured. */
+async function startPeers(suite: Suite<unknown>, ctx: SuiteContext, run: RunContext): Promise<{ name: string; server: ServerProcess }[]> {
+  const started: { name: string; server: ServerProcess }[] = [];
+  try {
+    for (const [name, spec] of Object.entries(suite.peers?.(ctx) ?? {})) {
+      const server = await startServer(spec, await freePort());
+      started.push({ name, server });
+      run.log(`${suite.name}: peer ${name} at ${server.baseUrl}`);
+    }
+    return started;
+  } catch (err) {
+    await Promise.all(started.map((p) => p.server.stop()));
+    throw err;
   }
 }
 

@@ -88,7 +88,7 @@ async function main(): Promise<number> {
 
   const missed: string[] = [];
   const serviceRecords: ServiceRecord[] = [];
-  const anchor = services.length ? await startAnchor({ databaseUrl: db.url, schema: db.schema('federation'), tmpDir }) : undefined;
+  const anchor = services.length ? await startAnchor({ databaseUrl: db.url, schema: db.schema('federation'), schemaFor: db.schema, tmpDir }) : undefined;
   if (anchor) log(`trust anchor (federation) at ${anchor.server.baseUrl}`);
   for (const suite of services) {
     const measured = await runSuite(suite, db, run, anchor);

@@ -63,6 +63,17 @@ export interface BenchTrust {
    * tokens: the service, so enrolled, is the caller (its keys are in `serviceDataDir`).
    */
   callerOf(serviceUrl: string, serviceDataDir: string, marks: readonly string[]): Promise<TokenSource>;
+  /**
+   * A calling system of its own (a federation leaf with its own keys, enrolled with these marks
+   * and, for a care provider's system, its provider's HSA-id), for tokens at any service: what a
+   * suite needs when the caller cannot be the service itself (an EHR reporting for its provider).
+   */
+  system(name: string, marks: readonly string[], hsaId?: string): Promise<CallingSystem>;
+}
+
+export interface CallingSystem {
+  /** A fresh access token from `serviceUrl`'s /auth/token, carrying this authorisation basis. */
+  token(serviceUrl: string, basis?: BasisInput): Promise<string>;
 }
 
 export interface TokenSource {
@@ -80,6 +91,8 @@ export interface SuiteContext {
   schema(base: string): string;
   /** Present for service suites: the run's trust anchor. */
   readonly trust?: BenchTrust;
+  /** Base URLs of the suite's peers (`Suite.peers`), by the names the suite gave them. */
+  readonly peers?: Readonly<Record<string, string>>;
   log(line: string): void;
 }
 
@@ -88,6 +101,11 @@ export interface Suite<D = unknown> {
   /** `service` suites are measured against the yardsticks; a `yardstick` suite is one. */
   readonly kind: 'service' | 'yardstick';
   server(ctx: SuiteContext): ServerSpec;
+  /**
+   * Other services the server under test calls, each started (not measured) before it in a
+   * process of its own; their URLs reach `server` and `prepare` as `ctx.peers`.
+   */
+  peers?(ctx: SuiteContext): Readonly<Record<string, ServerSpec>>;
   /** Loads the data the scenarios need, through the server's own API, and returns what requests draw on. */
   prepare(baseUrl: string, ctx: SuiteContext): Promise<D>;
   readonly scenarios: readonly Scenario<D>[];

@@ -12,6 +12,7 @@ export const SUITES: Readonly<Record<string, () => Promise<SuiteModule>>> = {
   'http-pg': () => import('./http-pg.ts'),
   'service-catalogue': () => import('./service-catalogue.ts'),
   'consent-registry': () => import('./consent-registry.ts'),
+  'patient-data-index': () => import('./patient-data-index.ts'),
 };
 
 export async function loadSuite(name: string): Promise<Suite<unknown>> {
