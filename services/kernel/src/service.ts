@@ -92,12 +92,13 @@ export async function createService(def: ServiceDefinition, options: { settings?
           definition: def.trust,
         })
       : undefined;
+    const validator = loadValidator();
     const registry = new Registry([...def.resourceTypes.map(defineResourceType), auditEventType()]);
     const router: FhirRouter = new FhirRouter({
       service: def.name,
       registry,
       db,
-      validator: loadValidator(),
+      validator,
       operations: def.operations?.({ settings, db, logger, trust }) ?? [],
       capability: () => capability(),
       maxBundleEntries: settings.maxBundleEntries,
@@ -115,7 +116,7 @@ export async function createService(def: ServiceDefinition, options: { settings?
       for (const t of refill) logger.info({ type: t.type, rows: await router.store.refill(tx, t) }, 'search columns refilled');
     });
     const metrics = createMetrics(def.name);
-    const kernel: Kernel = { settings, db, logger, router, metrics, validator: loadValidator(), trust, env: options.env ?? process.env };
+    const kernel: Kernel = { settings, db, logger, router, metrics, validator, trust, env: options.env ?? process.env };
     const app = createApp({
       service: def.name,
       router,

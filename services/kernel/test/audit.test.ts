@@ -13,7 +13,7 @@ const personal: ServiceDefinition = {
   resourceTypes: [
     {
       type: 'Patient',
-      interactions: ['read', 'vread', 'search-type', 'create', 'update', 'history-instance'],
+      interactions: ['read', 'vread', 'search-type', 'create', 'update', 'delete', 'history-instance'],
       searchParams: ['identifier', 'family'],
       patientsOf: (p) => (p as Patient).identifier?.filter((i) => i.system === PERSONNUMMER_SYSTEM) ?? [],
     },
@@ -77,4 +77,25 @@ test('audit records cannot be changed through the API', async () => {
   const event = (await auditsFor('subtype=read')).entry[0].resource;
   await svc.http.put(`/fhir/AuditEvent/${event.id}`).set('content-type', 'application/fhir+json').send(JSON.stringify(event)).expect(405);
   await svc.http.delete(`/fhir/AuditEvent/${event.id}`).expect(405);
+});
+
+test('a deletion keeps its version in history, answers 410 after, and is audited with the patient it concerned', async () => {
+  const other = syntheticPersonnummer();
+  const created = await svc.http
+    .post('/fhir/Patient')
+    .set('content-type', 'application/fhir+json')
+    .send(JSON.stringify({ resourceType: 'Patient', identifier: [{ system: PERSONNUMMER_SYSTEM, value: other }] }))
+    .expect(201);
+  const del = await svc.http.delete(`/fhir/Patient/${created.body.id}`).expect(204);
+  expect(del.headers.etag).toBe('W/"2"');
+  await svc.http.get(`/fhir/Patient/${created.body.id}`).expect(410);
+  const history = await svc.http.get(`/fhir/Patient/${created.body.id}/_history`).expect(200);
+  expect(history.body.entry.map((e: { request: { method: string } }) => e.request.method)).toEqual(['DELETE', 'POST']);
+  const audit = await svc.http.get(`/fhir/AuditEvent?patient-identifier=${PERSONNUMMER_SYSTEM}|${other}&subtype=delete`).expect(200);
+  expect(audit.body.total).toBe(1);
+  expect(audit.body.entry[0].resource.action).toBe('D');
+  expect(audit.body.entry[0].resource.entity[0].what.reference).toBe(`Patient/${created.body.id}/_history/2`);
+  // Deleting again changes nothing.
+  await svc.http.delete(`/fhir/Patient/${created.body.id}`).expect(204);
+  expect((await svc.http.get(`/fhir/Patient/${created.body.id}/_history`)).body.entry).toHaveLength(2);
 });

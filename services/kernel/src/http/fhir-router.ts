@@ -221,7 +221,7 @@ export class FhirRouter {
       }
       await type.beforeWrite?.(ctx, input, undefined, tx);
       const created = await this.store.create(tx, type, input, within?.assignedId);
-      await this.afterWrite(tx, ctx, type, 'create', 'C', created);
+      await this.afterWrite(tx, ctx, type, 'create', created);
       return respond(ctx, 201, created, req.prefer);
     });
   }
@@ -257,7 +257,7 @@ export class FhirRouter {
           throw new FhirError('MESH-FHIR-014', { diagnostics: `No ${type.type} matches; remove the id so the server can assign one` });
         await type.beforeWrite?.(ctx, input, undefined, tx);
         const created = await this.store.create(tx, type, input, within?.assignedId);
-        await this.afterWrite(tx, ctx, type, 'create', 'C', created);
+        await this.afterWrite(tx, ctx, type, 'create', created);
         return respond(ctx, 201, created, req.prefer);
       }
       if (input.id !== undefined && input.id !== match.id)
@@ -285,7 +285,7 @@ export class FhirRouter {
       });
     await type.beforeWrite?.(ctx, input, previous.deleted ? undefined : previous.resource, tx);
     const updated = await this.store.update(tx, type, previous, input);
-    await this.afterWrite(tx, ctx, type, 'update', 'U', updated);
+    await this.afterWrite(tx, ctx, type, 'update', updated);
     return respond(ctx, 200, updated, prefer);
   }
 
@@ -295,15 +295,7 @@ export class FhirRouter {
       const previous = await this.store.read(tx, type, id, true);
       if (!previous || previous.deleted) return { status: 204 };
       const versionId = await this.store.delete(tx, type, previous);
-      await this.audit(tx, ctx, {
-        interaction: 'delete',
-        action: 'D',
-        outcome: 'success',
-        what: `${type.type}/${id}/_history/${versionId}`,
-        patients: type.patientsOf?.(previous.resource!),
-      });
-      if (type.notify) await enqueue(tx, 'resource.changed', { resourceType: type.type, id, versionId, action: 'delete' });
-      await type.afterWrite?.(ctx, { id }, tx);
+      await this.afterWrite(tx, ctx, type, 'delete', { id, versionId, patientsOf: previous.resource! });
       return { status: 204, headers: { etag: `W/"${versionId}"` } };
     });
   }
@@ -396,16 +388,30 @@ export class FhirRouter {
     return r ? this.store.read(tx, type, r.id!) : undefined;
   }
 
-  private async afterWrite(tx: Tx, ctx: RequestContext, type: ResourceType, interaction: string, action: 'C' | 'U', r: Resource): Promise<void> {
+  /**
+   * What every write leaves in its transaction: the AuditEvent, the outbox message for types that
+   * notify, and the type's own afterWrite hook. A deletion has no new resource; its audit names
+   * the patients of the version it deleted.
+   */
+  private async afterWrite(
+    tx: Tx,
+    ctx: RequestContext,
+    type: ResourceType,
+    interaction: 'create' | 'update' | 'delete',
+    written: Resource | { id: string; versionId: number; patientsOf: Resource },
+  ): Promise<void> {
+    const deleted = !('resourceType' in written);
+    const id = written.id!;
+    const versionId = deleted ? written.versionId : Number(written.meta!.versionId);
     await this.audit(tx, ctx, {
       interaction,
-      action,
+      action: WRITE_ACTION[interaction],
       outcome: 'success',
-      what: `${type.type}/${r.id}/_history/${r.meta!.versionId}`,
-      patients: type.patientsOf?.(r),
+      what: `${type.type}/${id}/_history/${versionId}`,
+      patients: type.patientsOf?.(deleted ? written.patientsOf : written),
     });
-    if (type.notify) await enqueue(tx, 'resource.changed', { resourceType: type.type, id: r.id, versionId: Number(r.meta!.versionId), action: interaction });
-    await type.afterWrite?.(ctx, { id: r.id!, resource: r }, tx);
+    if (type.notify) await enqueue(tx, 'resource.changed', { resourceType: type.type, id, versionId, action: interaction });
+    await type.afterWrite?.(ctx, deleted ? { id } : { id, resource: written }, tx);
   }
 
   private async auditRead(
@@ -450,6 +456,8 @@ function uniqueIdentifiers<T extends { system?: string; value?: string }>(ids: T
     return true;
   });
 }
+
+const WRITE_ACTION = { create: 'C', update: 'U', delete: 'D' } as const;
 
 function opKey(level: string, type: string | undefined, name: string): string {
   return `${level}:${type ?? ''}:${name}`;
