@@ -7,7 +7,7 @@ import { PROFILE } from './fhir/codes.ts';
 import { blockProfileOf, consentToBlock, kindOf, patientOf } from './fhir/consent-block.ts';
 import { consentToRevoke, revokeKindOf, splitConsents } from './fhir/consent-revoke.ts';
 import { iso } from './fhir/instants.ts';
-import { checkChannel, subscriberOwner } from './fhir/subscription-criteria.ts';
+import { checkChannel, EVERY_OWNER, subscriberOwner } from './fhir/subscription-criteria.ts';
 import { activeBlockConsents, patientKey } from './store/blocks.ts';
 
 /** The owner search parameter: the owner's HSA-id, or the code `all-providers` for a general block. */
@@ -131,6 +131,8 @@ const subscriptionConfig: ResourceTypeConfig<Subscription> = {
     checkChannel(next);
     const caller = ctx.caller;
     if (!caller.trustMarks.includes(TRUST_MARK.nationalService)) {
+      if (owner === EVERY_OWNER)
+        throw new FhirError('MESH-AUTH-005', { diagnostics: 'only a national service subscribes to every block change', expression: 'Subscription.criteria' });
       const own = caller.organisation?.hsaId;
       if (owner !== own)
         throw new FhirError('MESH-AUTH-005', { diagnostics: 'a care provider subscribes to its own blocks only', expression: 'Subscription.criteria' });
@@ -139,7 +141,8 @@ const subscriptionConfig: ResourceTypeConfig<Subscription> = {
     // Accepted at once: the handshake of later FHIR versions is not part of R4's rest-hook.
     if (next.status === 'requested') next.status = 'active';
   },
-  documentation: "A care provider's local block service registering for the block changes it needs (criteria Consent?owner=<HSA-id>, rest-hook).",
+  documentation:
+    "A local block service registering for the block changes it needs (rest-hook): a care provider's with criteria Consent?owner=<HSA-id>, a national service's (the patient data index) with Consent, every change.",
 };
 
 export const subscriptionType = subscriptionConfig as unknown as ResourceTypeConfig;

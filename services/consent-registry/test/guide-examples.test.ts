@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Bundle, Communication, Consent, Parameters, Task } from '@medplum/fhirtypes';
+import type { Bundle, Communication, Consent, OperationOutcome, Parameters, Subscription, Task } from '@medplum/fhirtypes';
 import { PURPOSE } from '@ndi-mesh/kernel';
 import { startTestService, type TestService } from '@ndi-mesh/kernel/testing';
 import { createConsentRegistry } from '../src/definition.ts';
@@ -11,6 +11,7 @@ import { startCallers, startTestFederation, type Callers, type TestFederation } 
 // The examples in implementation-guides/consent-registry/ are what vendors copy: they must work as they stand.
 const guide = resolve(import.meta.dirname, '../../../implementation-guides/consent-registry');
 const example = async <T>(name: string): Promise<T> => JSON.parse(await readFile(resolve(guide, 'examples', name), 'utf8')) as T;
+const code = (body: unknown): string | undefined => (body as OperationOutcome).issue?.[0]?.details?.coding?.[0]?.code;
 
 // The people and organisations the examples name.
 const ids = {
@@ -66,6 +67,14 @@ test("the guide's flow: register, decide (requester and owner views), opt out, c
   expect(sub.body.status).toBe('active');
   const foreign = await callers.providerB.call('POST', '/Subscription', await example('subscription.json'));
   expect(foreign.status).toBe(403);
+  // Every change (criteria Consent): the patient data index's copy; a national service only.
+  const every = { ...(await example<Subscription>('subscription.json')), criteria: 'Consent', reason: 'National copy of every block' };
+  const national = await callers.national.call('POST', '/Subscription', every);
+  expect([national.status, national.body.status]).toEqual([201, 'active']);
+  const provider = await callers.providerA.call('POST', '/Subscription', every);
+  expect([provider.status, code(provider.body)]).toEqual([403, 'MESH-AUTH-005']);
+  const malformed = await callers.national.call('POST', '/Subscription', { ...every, criteria: 'Consent?status=active' });
+  expect([malformed.status, code(malformed.body)]).toEqual([422, 'MESH-FHIR-008']);
 });
 
 test("the guide's revoke flows: the patient's consent for one provider, then break-glass with its follow-up", async () => {

@@ -1,7 +1,8 @@
 import type { Bundle, Consent, Subscription } from '@medplum/fhirtypes';
 import { enqueue, OutboxDispatcher, type Db, type FederatedClient, type Logger, type OutboxMessage } from '@ndi-mesh/kernel';
 import { feedOwnerOf } from '../fhir/consent-revoke.ts';
-import { subscriberOwner } from '../fhir/subscription-criteria.ts';
+import { subscriberNeeds, subscriberOwner } from '../fhir/subscription-criteria.ts';
+import { ALL_PROVIDERS } from '../domain/index.ts';
 import { appendChange, consentVersion } from '../store/changes.ts';
 
 /** The media type a notification is sent as. */
@@ -72,8 +73,7 @@ export class Distributor {
       const row = await appendChange(tx, change.id!, change.versionId!, owner);
       if (!row) return;
       for (const sub of await activeSubscriptions(tx)) {
-        const subscriber = subscriberOwner(sub.criteria);
-        if (owner === subscriber || owner === 'all-providers')
+        if (subscriberNeeds(subscriberOwner(sub.criteria), owner, ALL_PROVIDERS))
           await enqueue(tx, NOTIFY_TOPIC, { subscription: sub.id!, consentId: row.consentId, versionId: row.versionId } satisfies NotifyPayload);
       }
     });

@@ -4,19 +4,30 @@ import { FhirError, isHsaId } from '@ndi-mesh/kernel';
 /**
  * A local block service subscribes with `Consent?owner=<HSA-id>`: it then receives the changes
  * of every block on its own data and of every general block (NSF-R16), which is all it needs to
- * decide on its own records.
+ * decide on its own records. A national service that decides for every provider (the patient data
+ * index filtering `$locate`) subscribes with `Consent`: every change. The result is the owner the
+ * subscriber follows, or `EVERY_OWNER`.
  */
 const CRITERIA = /^Consent\?owner=(?:urn:oid:1\.2\.752\.129\.2\.1\.4\.1(?:\||%7C))?([^&]+)$/i;
 
+/** What `Consent` (no owner) subscribes to: the whole feed. Only a national service may. */
+export const EVERY_OWNER = '*';
+
 export function subscriberOwner(criteria: string | undefined): string {
+  if (criteria === 'Consent') return EVERY_OWNER;
   const m = CRITERIA.exec(criteria ?? '');
   const hsa = m?.[1] ? decodeURIComponent(m[1]) : undefined;
   if (!hsa || !isHsaId(hsa))
     throw new FhirError('MESH-FHIR-008', {
-      diagnostics: 'criteria is Consent?owner=<HSA-id of the care provider whose blocks are delivered>',
+      diagnostics: 'criteria is Consent?owner=<HSA-id of the care provider whose blocks are delivered>, or Consent (every change; national services only)',
       expression: 'Subscription.criteria',
     });
   return hsa;
+}
+
+/** Whether a change to a block of `owner` (or a general one, or a revoke) goes to a subscriber following `subscriber`. */
+export function subscriberNeeds(subscriber: string, owner: string, allProviders: string): boolean {
+  return subscriber === EVERY_OWNER || owner === subscriber || owner === allProviders;
 }
 
 export function checkChannel(sub: Subscription): void {

@@ -1,4 +1,6 @@
 import { blocksForProvider, revokesForProvider } from '../../src/domain/distribution.ts';
+import { ALL_PROVIDERS } from '../../src/domain/index.ts';
+import { EVERY_OWNER, subscriberNeeds, subscriberOwner } from '../../src/fhir/subscription-criteria.ts';
 import { PROVIDER_A, PROVIDER_B, PROVIDER_C, consent, general, optOut, outer, seal } from './fixtures.ts';
 
 describe("NSF-R16 what a provider's local block service holds", () => {
@@ -25,5 +27,23 @@ describe("NSF-R16 what a provider's local block service holds", () => {
     const revokes = [unnamed, forA, forB, forGeneral];
     expect(revokesForProvider(revokes, blocks, PROVIDER_A)).toEqual([unnamed, forA, forGeneral]);
     expect(revokesForProvider(revokes, blocks, PROVIDER_B)).toEqual([unnamed, forB, forGeneral]);
+  });
+});
+
+describe('NSF-R16 who a change goes to (Subscription criteria)', () => {
+  test('a provider following its own blocks gets them and the general ones; one following every owner gets all', () => {
+    expect(subscriberNeeds(PROVIDER_A, PROVIDER_A, ALL_PROVIDERS)).toBe(true);
+    expect(subscriberNeeds(PROVIDER_A, ALL_PROVIDERS, ALL_PROVIDERS)).toBe(true);
+    expect(subscriberNeeds(PROVIDER_A, PROVIDER_B, ALL_PROVIDERS)).toBe(false);
+    expect(subscriberNeeds(EVERY_OWNER, PROVIDER_B, ALL_PROVIDERS)).toBe(true);
+    expect(subscriberNeeds(EVERY_OWNER, ALL_PROVIDERS, ALL_PROVIDERS)).toBe(true);
+  });
+
+  test('criteria name one provider by HSA-id, or Consent for every change; anything else is refused', () => {
+    expect(subscriberOwner(`Consent?owner=${PROVIDER_A}`)).toBe(PROVIDER_A);
+    expect(subscriberOwner(`Consent?owner=urn:oid:1.2.752.129.2.1.4.1|${PROVIDER_A}`)).toBe(PROVIDER_A);
+    expect(subscriberOwner('Consent')).toBe(EVERY_OWNER);
+    for (const bad of ['Consent?', 'Consent?owner=', 'Consent?owner=not-an-hsa-id', 'Consent?status=active', 'Observation', undefined])
+      expect(() => subscriberOwner(bad)).toThrow(expect.objectContaining({ code: 'MESH-FHIR-008' }));
   });
 });
