@@ -36,12 +36,13 @@ export function localBlockHost(options: LocalBlockHostOptions): { definition: Se
         name: 'consent-notification',
         level: 'system',
         affectsState: true,
-        documentation: "NSF's rest-hook: a Bundle of changed block Consents.",
+        documentation: "NSF's rest-hook: a Bundle of changed block Consents, taken as a wake-up: the copy then reads NSF's change feed.",
         async handler({ request }) {
           const bundle = request.body as Bundle;
           if (bundle?.resourceType !== 'Bundle') throw new FhirError('MESH-OP-001', { diagnostics: 'a notification is a Bundle', expression: 'Bundle' });
-          const applied = await get().receive(bundle);
-          return { status: 200, body: { resourceType: 'Parameters', parameter: [{ name: 'applied', valueInteger: applied }] } };
+          // A wake-up: the copy reads NSF's feed itself (see LocalBlockService.sync).
+          await get().sync();
+          return { status: 200, body: { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational', diagnostics: 'the local copy is current' }] } };
         },
       },
       {

@@ -7,7 +7,7 @@ import { validateBlock, type Block, type Decision, type DecisionPolicy } from '.
 import { blockToConsent, consentToBlock } from '../fhir/consent-block.ts';
 import { splitConsents } from '../fhir/consent-revoke.ts';
 import type { DecideInput } from '../fhir/decide-parameters.ts';
-import { activeLocalConsents, applyVersion, putPending, readCursor, writeCursor } from './local-store.ts';
+import { activeLocalConsents, applyVersion, putPending, readCursor, readSubscription, writeCursor, writeSubscription, type CopyPrivacy } from './local-store.ts';
 
 export const LOCAL_MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url));
 const UPLOAD_TOPIC = 'local-block.upload';
@@ -17,8 +17,14 @@ export const LOCAL_BLOCK_ID_SYSTEM = 'urn:ietf:rfc:3986';
 export interface LocalBlockServiceOptions {
   /** The host's own schema (kernel openDb); the kernel's migrations (outbox) must be applied there. */
   readonly db: Db;
-  /** The care provider (HSA-id) whose data this copy guards. */
-  readonly organisation: string;
+  /**
+   * The care provider (HSA-id) whose data this copy guards: it receives that provider's blocks and
+   * the general ones. Absent for a national service's copy of every block (the patient data index),
+   * which calls NSF on its own behalf (its national-service trust mark, no basis).
+   */
+  readonly organisation?: string;
+  /** How blocks are kept at rest; absent: under the patient's identifier, as JSON (see CopyPrivacy). */
+  readonly privacy?: CopyPrivacy;
   /** NSF's FHIR base, e.g. `https://nsf.example.se/fhir`. */
   readonly nationalBase: string;
   /** The host's federation client: calls to NSF carry the host's own token. */
@@ -39,6 +45,8 @@ export interface LocalBlockServiceOptions {
 export class LocalBlockService {
   private readonly o: LocalBlockServiceOptions;
   private readonly uploads: OutboxDispatcher;
+  private running: Promise<void> | undefined;
+  private again = false;
 
   constructor(options: LocalBlockServiceOptions) {
     this.o = options;
@@ -67,8 +75,24 @@ export class LocalBlockService {
     return this.uploads.stop();
   }
 
-  private get basis(): BasisInput {
-    return { organisation: { hsaId: this.o.organisation }, purposeOfUse: PURPOSE.administration };
+  private get basis(): BasisInput | undefined {
+    return this.o.organisation ? { organisation: { hsaId: this.o.organisation }, purposeOfUse: PURPOSE.administration } : undefined;
+  }
+
+  /**
+   * Subscribes the first time (remembering the Subscription's id in the copy's own tables), and on
+   * every later start only catches up: NSF keeps pushing to the registered endpoint meanwhile.
+   */
+  async ensureSubscribed(endpoint: string): Promise<{ subscription: string; applied: number }> {
+    let subscription = await readSubscription(this.o.db, this.o.nationalBase);
+    if (!subscription) {
+      subscription = await this.subscribe(endpoint);
+      await writeSubscription(this.o.db, this.o.nationalBase, subscription);
+      // subscribe() caught up already.
+      return { subscription, applied: 0 };
+    }
+    const { applied } = await this.catchUp();
+    return { subscription, applied };
   }
 
   /** Registers for NSF's pushes to `endpoint` (rest-hook), then catches up on what happened before. */
@@ -80,8 +104,8 @@ export class LocalBlockService {
       body: JSON.stringify({
         resourceType: 'Subscription',
         status: 'requested',
-        reason: `Local block service of ${this.o.organisation}`,
-        criteria: `Consent?owner=${this.o.organisation}`,
+        reason: this.o.organisation ? `Local block service of ${this.o.organisation}` : 'National copy of every block',
+        criteria: this.o.organisation ? `Consent?owner=${this.o.organisation}` : 'Consent',
         channel: { type: 'rest-hook', endpoint, payload: 'application/fhir+json' },
       }),
     });
@@ -91,14 +115,35 @@ export class LocalBlockService {
     return body.id;
   }
 
-  /** Applies a notification NSF pushed (a Bundle of Consent versions). Idempotent: pushes may repeat or come late. */
-  async receive(bundle: Bundle): Promise<number> {
-    const consents = (bundle.entry ?? []).map((e) => e.resource).filter((r): r is Consent => r?.resourceType === 'Consent');
-    return this.o.db.transaction(async (tx) => {
-      let applied = 0;
-      for (const c of consents) if (await applyVersion(tx, c)) applied++;
-      return applied;
-    });
+  /**
+   * What a push from NSF sets off: a read of NSF's feed. The pushed Bundle itself is not applied,
+   * so only what NSF serves to this copy's own authenticated call ever enters it (a push from any
+   * other national service cannot forge or cancel a block). Calls while a read runs are folded
+   * into one more read after it, so a burst of pushes costs two reads, and each caller returns once
+   * what it was woken for is in.
+   */
+  sync(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    const run = async (): Promise<void> => {
+      try {
+        do {
+          this.again = false;
+          await this.catchUp();
+        } while (this.again);
+      } finally {
+        this.running = undefined;
+      }
+    };
+    this.running = run();
+    return this.running;
+  }
+
+  /** Resolves when no read of the feed is running (a graceful stop waits for it). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running.catch(() => undefined);
   }
 
   /**
@@ -117,7 +162,7 @@ export class LocalBlockService {
       const next = Number(new URL(page.link?.find((l) => l.relation === 'next')?.url ?? 'http://x/?since=0').searchParams.get('since'));
       const entries = page.entry ?? [];
       await this.o.db.transaction(async (tx) => {
-        for (const e of entries) if (e.resource && (await applyVersion(tx, e.resource))) applied++;
+        for (const e of entries) if (e.resource && (await applyVersion(tx, e.resource, this.o.privacy))) applied++;
         if (next > cursor) await writeCursor(tx, this.o.nationalBase, next);
       });
       if (entries.length < count || next <= cursor) return { applied, cursor: Math.max(next, cursor) };
@@ -138,7 +183,7 @@ export class LocalBlockService {
       identifier: [{ system: LOCAL_BLOCK_ID_SYSTEM, value: `urn:uuid:${localId.slice(6)}` }],
     };
     await this.o.db.transaction(async (tx) => {
-      await putPending(tx, localId, { ...consent, id: localId });
+      await putPending(tx, localId, { ...consent, id: localId }, this.o.privacy);
       await enqueue(tx, UPLOAD_TOPIC, consent);
     });
     return { ...consent, id: localId };
@@ -147,7 +192,7 @@ export class LocalBlockService {
   /** The local decision, with the same domain function as NSF's `$decide` (NSF-R16). */
   async decide(input: DecideInput, now: number = Date.now()): Promise<Decision[]> {
     // Revokes arrive through the same feed as blocks (owner all-providers), so the copy lifts locally too.
-    const { blocks, revokes } = splitConsents(await activeLocalConsents(this.o.db, input.patient));
+    const { blocks, revokes } = splitConsents(await activeLocalConsents(this.o.db, input.patient, this.o.privacy));
     return decideAsked(input, blocks, revokes, this.o.policy, now);
   }
 

@@ -10,43 +10,61 @@ export const identifierKey = (c: Consent): string | null => {
 };
 
 /**
+ * How a copy keeps blocks at rest. A care provider's copy files them under the patient's
+ * identifier and stores the Consent as JSON (the provider holds the patient's identity anyway).
+ * A national copy that must hold no national identifier (the patient data index, PDI-R9) files
+ * them under a keyed pseudonym and seals each Consent, bound to its id.
+ */
+export interface CopyPrivacy {
+  patientKey(patient: PersonRef): string;
+  seal(consent: Consent): Buffer;
+  open(sealed: Buffer, id: string): Consent;
+}
+
+const personOf = (consent: Consent): PersonRef => ({ system: consent.patient!.identifier!.system!, value: consent.patient!.identifier!.value! });
+
+/** The columns a Consent is stored with: filed under its patient's key, as JSON or sealed. */
+function stored(consent: Consent, privacy: CopyPrivacy | undefined): [key: string, content: Consent | null, sealed: Buffer | null, active: boolean] {
+  const person = personOf(consent);
+  const active = consent.status === 'active';
+  return privacy ? [privacy.patientKey(person), null, privacy.seal(consent), active] : [patientKey(person), consent, null, active];
+}
+
+/**
  * Applies a Consent version from NSF, idempotently: a version already held (or an older one,
  * arriving late by push after a catch-up) changes nothing. A block registered here and now
  * confirmed by NSF gives way to NSF's copy, found by its identifier.
  */
-export async function applyVersion(tx: Tx, consent: Consent): Promise<boolean> {
+export async function applyVersion(tx: Tx, consent: Consent, privacy?: CopyPrivacy): Promise<boolean> {
   const key = identifierKey(consent);
   if (key) await tx.query('DELETE FROM local_block WHERE identifier = $1 AND id <> $2', [key, consent.id]);
+  const [patient, content, sealed, active] = stored(consent, privacy);
   const { rowCount } = await tx.query(
-    `INSERT INTO local_block (id, version_id, patient_key, identifier, pending, content) VALUES ($1, $2, $3, $4, false, $5)
-     ON CONFLICT (id) DO UPDATE SET version_id = EXCLUDED.version_id, content = EXCLUDED.content, pending = false, updated_at = now()
+    `INSERT INTO local_block (id, version_id, patient_key, identifier, pending, content, sealed, active) VALUES ($1, $2, $3, $4, false, $5, $6, $7)
+     ON CONFLICT (id) DO UPDATE SET version_id = EXCLUDED.version_id, content = EXCLUDED.content, sealed = EXCLUDED.sealed, active = EXCLUDED.active,
+       pending = false, updated_at = now()
      WHERE local_block.version_id < EXCLUDED.version_id`,
-    [
-      consent.id,
-      Number(consent.meta?.versionId ?? 1),
-      patientKey({ system: consent.patient!.identifier!.system!, value: consent.patient!.identifier!.value! }),
-      key,
-      consent,
-    ],
+    [consent.id, Number(consent.meta?.versionId ?? 1), patient, key, content, sealed, active],
   );
   return (rowCount ?? 0) > 0;
 }
 
 /** A block registered here, in force locally at once, until NSF's own copy replaces it. */
-export async function putPending(tx: Tx, localId: string, consent: Consent): Promise<void> {
-  await tx.query(`INSERT INTO local_block (id, version_id, patient_key, identifier, pending, content) VALUES ($1, 1, $2, $3, true, $4)`, [
-    localId,
-    patientKey({ system: consent.patient!.identifier!.system!, value: consent.patient!.identifier!.value! }),
-    identifierKey(consent),
-    consent,
-  ]);
+export async function putPending(tx: Tx, localId: string, consent: Consent, privacy?: CopyPrivacy): Promise<void> {
+  const [patient, content, sealed, active] = stored(consent, privacy);
+  await tx.query(
+    `INSERT INTO local_block (id, version_id, patient_key, identifier, pending, content, sealed, active) VALUES ($1, 1, $2, $3, true, $4, $5, $6)`,
+    [localId, patient, identifierKey(consent), content, sealed, active],
+  );
 }
 
-export async function activeLocalConsents(q: Queryable, patient: PersonRef): Promise<Consent[]> {
-  const { rows } = await q.query<{ content: Consent }>(`SELECT content FROM local_block WHERE patient_key = $1 AND content->>'status' = 'active'`, [
-    patientKey(patient),
-  ]);
-  return rows.map((r) => r.content);
+/** The patient's blocks and revokes in force in this copy (cancelled ones are kept but not read). */
+export async function activeLocalConsents(q: Queryable, patient: PersonRef, privacy?: CopyPrivacy): Promise<Consent[]> {
+  const { rows } = await q.query<{ id: string; content: Consent | null; sealed: Buffer | null }>(
+    'SELECT id, content, sealed FROM local_block WHERE patient_key = $1 AND active',
+    [privacy ? privacy.patientKey(patient) : patientKey(patient)],
+  );
+  return rows.map((r) => (r.sealed && privacy ? privacy.open(r.sealed, r.id) : r.content!));
 }
 
 export async function readCursor(q: Queryable, national: string): Promise<number> {
@@ -58,5 +76,18 @@ export async function writeCursor(tx: Tx, national: string, cursor: number): Pro
   await tx.query(
     `INSERT INTO local_block_cursor (national, cursor) VALUES ($1, $2) ON CONFLICT (national) DO UPDATE SET cursor = GREATEST(local_block_cursor.cursor, EXCLUDED.cursor)`,
     [national, cursor],
+  );
+}
+
+/** The Subscription this copy registered at `national`, if any. */
+export async function readSubscription(q: Queryable, national: string): Promise<string | undefined> {
+  const { rows } = await q.query<{ subscription: string | null }>('SELECT subscription FROM local_block_cursor WHERE national = $1', [national]);
+  return rows[0]?.subscription ?? undefined;
+}
+
+export async function writeSubscription(q: Queryable, national: string, subscription: string): Promise<void> {
+  await q.query(
+    `INSERT INTO local_block_cursor (national, cursor, subscription) VALUES ($1, 0, $2) ON CONFLICT (national) DO UPDATE SET subscription = EXCLUDED.subscription`,
+    [national, subscription],
   );
 }
