@@ -21,6 +21,6 @@ export { enqueue, OutboxDispatcher, type OutboxMessage } from './storage/outbox.
 export { ResourceStore } from './storage/resource-store.ts';
 export { startEmbeddedPostgres, EMBEDDED_DEFAULT_PORT } from './storage/embedded.ts';
 export { resolveServer, serverAnswers, withDatabase } from './storage/resolve-server.ts';
-export { createService, runService, type Kernel, type ServiceDefinition, type RunningService } from './service.ts';
+export { createService, runService, type Kernel, type KernelParts, type ServiceDefinition, type RunningService } from './service.ts';
 export * from './identifiers/index.ts';
 export * from './trust/index.ts';

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { CapabilityStatement } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AuditTrail } from './audit/audit-trail.ts';
 import { auditEventType } from './audit/audit-type.ts';
 import { readServiceSettings, type ServiceSettings } from './config/service-settings.ts';
 import { defineResourceType, Registry, type ResourceTypeConfig } from './fhir/registry.ts';
@@ -35,6 +36,11 @@ export interface ServiceDefinition {
   /** Non-FHIR routes (admin UI, federation endpoints), added after the FHIR ones. */
   readonly extend?: (app: FastifyInstance, kernel: Kernel) => void | Promise<void>;
   /**
+   * Checks `/ready` runs besides the database's, each resolving or throwing (the reason is the 503's
+   * diagnostic): what must hold before traffic is routed here. Called per probe, after extend().
+   */
+  readonly readiness?: readonly (() => Promise<void>)[];
+  /**
    * Federation trust: the service becomes a leaf entity with its own keys, entity configuration
    * and `/auth/token`, and every FHIR route is held to `policy`. Needs FEDERATION_ANCHOR and
    * FEDERATION_ANCHOR_JWKS.
@@ -46,6 +52,11 @@ export interface KernelParts {
   readonly settings: ServiceSettings;
   readonly db: Db;
   readonly logger: Logger;
+  /**
+   * The audit trail: `write(tx, ...)` in a write's transaction, `beforeRelease(...)` for reads and
+   * read-only operations (group-committed; release the answer only once it resolves).
+   */
+  readonly audit: AuditTrail;
   /** Present when the service declares `trust` (operations that sign need its keys). */
   readonly trust?: Trust;
 }
@@ -93,13 +104,16 @@ export async function createService(def: ServiceDefinition, options: { settings?
         })
       : undefined;
     const validator = loadValidator();
-    const registry = new Registry([...def.resourceTypes.map(defineResourceType), auditEventType()]);
+    const auditType = auditEventType();
+    const registry = new Registry([...def.resourceTypes.map(defineResourceType), auditType]);
+    const audit = new AuditTrail(db, def.name, auditType);
     const router: FhirRouter = new FhirRouter({
       service: def.name,
       registry,
       db,
+      audit,
       validator,
-      operations: def.operations?.({ settings, db, logger, trust }) ?? [],
+      operations: def.operations?.({ settings, db, logger, audit, trust }) ?? [],
       capability: () => capability(),
       maxBundleEntries: settings.maxBundleEntries,
       authorize: trust ? (ctx, req) => trust.authorize(ctx, req, (tx, facts) => router.audit(tx, ctx, facts)) : undefined,
@@ -116,7 +130,7 @@ export async function createService(def: ServiceDefinition, options: { settings?
       for (const t of refill) logger.info({ type: t.type, rows: await router.store.refill(tx, t) }, 'search columns refilled');
     });
     const metrics = createMetrics(def.name);
-    const kernel: Kernel = { settings, db, logger, router, metrics, validator, trust, env: options.env ?? process.env };
+    const kernel: Kernel = { settings, db, logger, audit, router, metrics, validator, trust, env: options.env ?? process.env };
     const app = createApp({
       service: def.name,
       router,
@@ -126,7 +140,10 @@ export async function createService(def: ServiceDefinition, options: { settings?
       bodyLimit: settings.bodyLimit,
       baseUrl: settings.baseUrl,
       authenticate: def.authenticate ?? trust?.authenticate,
+      readiness: def.readiness,
     });
+    // Reads still waiting for their audit are flushed before the pool ends (close() ends it after app.close()).
+    app.addHook('onClose', () => audit.close());
     trust?.register(app);
     await def.extend?.(app, kernel);
     await app.ready();

@@ -4,7 +4,8 @@ import { PERSONNUMMER_SYSTEM, syntheticPersonnummer } from '../src/identifiers/i
 import { startTestService, type TestService } from '../src/testing/index.ts';
 
 // A service whose resources are personal data: every read of them must leave an AuditEvent,
-// written in the same transaction, findable by the patient, the agent and the date.
+// committed before the answer is sent (see audit-read-release.test.ts), findable by the
+// patient, the agent and the date.
 const personal: ServiceDefinition = {
   name: 'audit-test',
   title: 'Audit test',

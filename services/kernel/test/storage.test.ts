@@ -3,7 +3,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { auditEventType } from '../src/audit/audit-type.ts';
+import { defineResourceType } from '../src/fhir/registry.ts';
 import { migrate } from '../src/storage/migrate.ts';
+import { ensureResourceTables } from '../src/storage/resource-tables.ts';
 import { openDb, type Db } from '../src/storage/db.ts';
 import { enqueue, OutboxDispatcher, type OutboxMessage } from '../src/storage/outbox.ts';
 import { createTestDatabase, type TestDatabase } from '../src/testing/database.ts';
@@ -123,5 +126,33 @@ describe('a process killed in the middle of a write', () => {
     } finally {
       await check.close();
     }
+  });
+});
+
+describe('resource tables', () => {
+  const indexesOf = async (table: string) =>
+    (await db.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1', [table])).rows
+      .map((r) => r.indexname)
+      .sort();
+
+  test("an unindexed search parameter keeps its column but no index, and an earlier version's index is dropped", async () => {
+    const indexed = defineResourceType({ type: 'Basic', interactions: ['read'], searchParams: ['code', 'author'] });
+    await db.transaction((tx) => ensureResourceTables(tx, [indexed]));
+    expect(await indexesOf('res_basic')).toContain('res_basic_sp_code_idx');
+    const lean = defineResourceType({ ...indexed, unindexed: ['code'] });
+    await db.transaction((tx) => ensureResourceTables(tx, [lean]));
+    const after = await indexesOf('res_basic');
+    expect(after).not.toContain('res_basic_sp_code_idx');
+    expect(after).toContain('res_basic_sp_author_idx');
+    const columns = await db.query("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'res_basic' AND column_name = 'sp_code'");
+    expect(columns.rowCount).toBe(1);
+    expect(() => defineResourceType({ ...indexed, unindexed: ['status'] })).toThrow(/unindexed status/);
+  });
+
+  test('the audit trail indexes who and whom, not its handful of actions and outcomes', async () => {
+    await db.transaction((tx) => ensureResourceTables(tx, [auditEventType()]));
+    const indexes = await indexesOf('res_auditevent');
+    for (const column of ['patient_identifier', 'agent_identifier', 'entity', 'date']) expect(indexes).toContain(`res_auditevent_sp_${column}_idx`);
+    for (const column of ['action', 'outcome', 'subtype']) expect(indexes).not.toContain(`res_auditevent_sp_${column}_idx`);
   });
 });

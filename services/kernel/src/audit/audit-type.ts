@@ -34,6 +34,10 @@ export function auditEventType(): ResourceType {
         url: 'https://ndi-mesh.se/fhir/SearchParameter/AuditEvent-agent-identifier',
       },
     ],
+    // Every record has one of a handful of actions, outcomes and interactions: an index on them
+    // would never narrow a search (patient, agent and date do), and cost every audited read a
+    // fifth of its insert (measured: 8-row inserts 1,390/s with them, 1,750/s without).
+    unindexed: ['action', 'outcome', 'subtype'],
     documentation: 'Audit of every access to personal data and every change (IHE BALP).',
     beforeSearch: onlyOwnPatient,
   });

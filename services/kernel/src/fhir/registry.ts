@@ -15,6 +15,12 @@ export interface ResourceTypeConfig<R extends Resource = Resource> {
   /** Base R4 search parameter codes, or full definitions of our own. */
   readonly searchParams?: readonly (string | SearchParamDef)[];
   /**
+   * Search parameters (codes) stored in their column but given no index: values shared by most rows
+   * (an audit record's action or outcome), where an index never narrows a search and every write
+   * pays for it. They still filter a search; other parameters must narrow it.
+   */
+  readonly unindexed?: readonly string[];
+  /**
    * For personal data: the patients a resource is about. Reads of such types are audited, with
    * these identifiers as the audit record's patient.
    */
@@ -55,6 +61,7 @@ export function defineResourceType(config: ResourceTypeConfig): ResourceType {
     if (params.has(compiled.code)) throw new Error(`${config.type}: search parameter ${compiled.code} declared twice`);
     params.set(compiled.code, compiled);
   }
+  for (const code of config.unindexed ?? []) if (!params.has(code)) throw new Error(`${config.type}: unindexed ${code} is not one of its search parameters`);
   if (config.immutable && config.interactions.some((i) => i === 'update' || i === 'delete' || i === 'conditional-update'))
     throw new Error(`${config.type} is immutable and cannot allow update or delete`);
   const table = `res_${config.type.toLowerCase()}`;

@@ -39,7 +39,11 @@ export interface OperationDef {
   readonly resourceType?: string;
   /** GET is allowed only for operations that change nothing. */
   readonly affectsState: boolean;
-  /** Reads only and writes no audit: runs outside a transaction (saves BEGIN/COMMIT on hot paths). */
+  /**
+   * Writes nothing through `tx`: the handler runs on the pool, outside a transaction (saves
+   * BEGIN/COMMIT on hot paths). It audits reads with `kernel.audit.beforeRelease`, and opens its
+   * own transaction for anything it writes.
+   */
   readonly readOnly?: boolean;
   readonly handler: (input: OperationInput) => Promise<FhirResponse>;
   /** Canonical URL of its OperationDefinition. */

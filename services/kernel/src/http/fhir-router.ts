@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
-import { buildAuditEvent, type AuditFacts } from '../audit/audit-event.ts';
+import type { AuditFacts } from '../audit/audit-event.ts';
+import type { AuditTrail } from '../audit/audit-trail.ts';
 import { FhirError, informational } from '../errors/index.ts';
 import { extractSearchColumns } from '../fhir/extract.ts';
 import type { Interaction, Registry, ResourceType } from '../fhir/registry.ts';
@@ -20,6 +21,8 @@ export interface RouterOptions {
   readonly service: string;
   readonly registry: Registry;
   readonly db: Db;
+  /** Where audit records go: in the write's transaction, or before a read's answer is released. */
+  readonly audit: AuditTrail;
   readonly validator: Validator;
   readonly operations: readonly OperationDef[];
   readonly capability: () => Resource;
@@ -107,62 +110,45 @@ export class FhirRouter {
 
   private async read(ctx: RequestContext, type: ResourceType, id: string, within?: Within): Promise<FhirResponse> {
     this.allow(type, 'read');
-    return this.inTx(
-      within,
-      async (tx) => {
-        const v = conflictIfDeleted(await this.store.read(tx, type, id), type.type, id);
-        await this.auditRead(tx, ctx, type, 'read', [v.resource!], `${type.type}/${id}`);
-        return ok(v.resource!);
-      },
-      !type.patientsOf,
-    );
+    const v = conflictIfDeleted(await this.store.read(this.reader(within), type, id), type.type, id);
+    await this.auditRead(within, ctx, type, 'read', [v.resource!], `${type.type}/${id}`);
+    return ok(v.resource!);
   }
 
   private async vread(ctx: RequestContext, type: ResourceType, id: string, vid: string, within?: Within): Promise<FhirResponse> {
     this.allow(type, 'vread');
     if (!/^[1-9]\d{0,8}$/.test(vid)) throw new FhirError('MESH-FHIR-013', { diagnostics: `'${vid}' is not a version of ${type.type}/${id}` });
-    return this.inTx(
-      within,
-      async (tx) => {
-        const v = await this.store.vread(tx, type, id, Number(vid));
-        if (!v) throw new FhirError('MESH-FHIR-013', { diagnostics: `${type.type}/${id} has no version ${vid}` });
-        if (v.deleted) throw new FhirError('MESH-FHIR-002', { diagnostics: `Version ${vid} of ${type.type}/${id} is its deletion` });
-        await this.auditRead(tx, ctx, type, 'vread', [v.resource!], `${type.type}/${id}/_history/${vid}`);
-        return ok(v.resource!);
-      },
-      !type.patientsOf,
-    );
+    const v = await this.store.vread(this.reader(within), type, id, Number(vid));
+    if (!v) throw new FhirError('MESH-FHIR-013', { diagnostics: `${type.type}/${id} has no version ${vid}` });
+    if (v.deleted) throw new FhirError('MESH-FHIR-002', { diagnostics: `Version ${vid} of ${type.type}/${id} is its deletion` });
+    await this.auditRead(within, ctx, type, 'vread', [v.resource!], `${type.type}/${id}/_history/${vid}`);
+    return ok(v.resource!);
   }
 
   private async search(ctx: RequestContext, type: ResourceType, query: URLSearchParams, within?: Within): Promise<FhirResponse> {
     this.allow(type, 'search-type');
     if (type.beforeSearch) query = type.beforeSearch(ctx, query);
     const req = parseSearch(type, query, (t) => this.o.registry.get(t));
-    return this.inTx(
-      within,
-      async (tx) => {
-        const result = await this.store.search(tx, type, req);
-        const includes: Resource[] = [];
-        for (const inc of req.include) {
-          const keys = result.resources.flatMap((r) => (extractSearchColumns([inc.param], r)[inc.param.column] as string[] | null) ?? []);
-          const targets = inc.targetType ? [inc.targetType] : (inc.param.targets ?? []);
-          for (const t of targets) {
-            const target = this.o.registry.get(t);
-            if (!target) continue;
-            const ids = keys.filter((k) => k.startsWith(`${t}/`)).map((k) => k.slice(t.length + 1));
-            includes.push(...(await this.store.readMany(tx, target, [...new Set(ids)])));
-          }
-        }
-        for (const inc of req.revinclude) {
-          const source = this.o.registry.get(inc.sourceType)!;
-          const keys = result.resources.map((r) => `${r.resourceType}/${r.id}`);
-          includes.push(...(await this.store.referencing(tx, source, inc.param.column, keys, 1000)));
-        }
-        await this.auditRead(tx, ctx, type, 'search-type', [...result.resources, ...includes], undefined, query.toString());
-        return { status: 200, body: searchsetBundle(ctx.fhirBase, type.type, query, result.resources, dedupe(includes), result.next, result.total) };
-      },
-      !type.patientsOf && req.include.length + req.revinclude.length === 0,
-    );
+    const q = this.reader(within);
+    const result = await this.store.search(q, type, req);
+    const includes: Resource[] = [];
+    for (const inc of req.include) {
+      const keys = result.resources.flatMap((r) => (extractSearchColumns([inc.param], r)[inc.param.column] as string[] | null) ?? []);
+      const targets = inc.targetType ? [inc.targetType] : (inc.param.targets ?? []);
+      for (const t of targets) {
+        const target = this.o.registry.get(t);
+        if (!target) continue;
+        const ids = keys.filter((k) => k.startsWith(`${t}/`)).map((k) => k.slice(t.length + 1));
+        includes.push(...(await this.store.readMany(q, target, [...new Set(ids)])));
+      }
+    }
+    for (const inc of req.revinclude) {
+      const source = this.o.registry.get(inc.sourceType)!;
+      const keys = result.resources.map((r) => `${r.resourceType}/${r.id}`);
+      includes.push(...(await this.store.referencing(q, source, inc.param.column, keys, 1000)));
+    }
+    await this.auditRead(within, ctx, type, 'search-type', [...result.resources, ...includes], undefined, query.toString());
+    return { status: 200, body: searchsetBundle(ctx.fhirBase, type.type, query, result.resources, dedupe(includes), result.next, result.total) };
   }
 
   private async history(ctx: RequestContext, type: ResourceType, query: URLSearchParams, id: string | undefined, within?: Within): Promise<FhirResponse> {
@@ -184,30 +170,25 @@ export class FhirRouter {
       } else if (k !== '_format')
         throw new FhirError('MESH-SEARCH-001', { diagnostics: `History supports _since, _count and _cursor; not '${k}'`, expression: k });
     }
-    return this.inTx(
+    const q = this.reader(within);
+    if (id) conflictIfMissing(await this.store.read(q, type, id), type.type, id);
+    const { versions, next } = await this.store.history(q, type, { id, since, count, cursor });
+    await this.auditRead(
       within,
-      async (tx) => {
-        if (id) conflictIfMissing(await this.store.read(tx, type, id), type.type, id);
-        const { versions, next } = await this.store.history(tx, type, { id, since, count, cursor });
-        await this.auditRead(
-          tx,
-          ctx,
-          type,
-          id ? 'history-instance' : 'history-type',
-          versions.flatMap((v) => (v.resource ? [v.resource] : [])),
-          id ? `${type.type}/${id}` : undefined,
-        );
-        const path = `${ctx.fhirBase}/${type.type}${id ? `/${id}` : ''}/_history`;
-        let nextUrl: string | undefined;
-        if (next) {
-          const q = new URLSearchParams(query);
-          q.set('_cursor', next);
-          nextUrl = withQuery(path, q);
-        }
-        return { status: 200, body: historyBundle(ctx.fhirBase, type.type, withQuery(path, query), versions, nextUrl) };
-      },
-      !type.patientsOf,
+      ctx,
+      type,
+      id ? 'history-instance' : 'history-type',
+      versions.flatMap((v) => (v.resource ? [v.resource] : [])),
+      id ? `${type.type}/${id}` : undefined,
     );
+    const path = `${ctx.fhirBase}/${type.type}${id ? `/${id}` : ''}/_history`;
+    let nextUrl: string | undefined;
+    if (next) {
+      const nextQuery = new URLSearchParams(query);
+      nextQuery.set('_cursor', next);
+      nextUrl = withQuery(path, nextQuery);
+    }
+    return { status: 200, body: historyBundle(ctx.fhirBase, type.type, withQuery(path, query), versions, nextUrl) };
   }
 
   private async create(ctx: RequestContext, type: ResourceType, req: FhirRequest, within?: Within): Promise<FhirResponse> {
@@ -313,7 +294,7 @@ export class FhirRouter {
     if (!op) throw new FhirError('MESH-HTTP-004', { diagnostics: `No operation ${segment} at ${type ? type.type : 'system'} level` });
     if (req.method !== 'POST' && !(req.method === 'GET' && !op.affectsState))
       throw methodNotAllowed(req.method, `${segment}${op.affectsState ? ' (it changes state: use POST)' : ''}`);
-    return this.inTx(within, (tx) => op.handler({ ctx, request: req, tx, id, resourceType: type?.type }), op.readOnly === true && !op.affectsState);
+    return this.inTx(within, (tx) => op.handler({ ctx, request: req, tx, id, resourceType: type?.type }), op.readOnly === true);
   }
 
   // ---- batch and transaction ---------------------------------------------------------------
@@ -324,11 +305,16 @@ export class FhirRouter {
 
   // ---- shared steps -------------------------------------------------------------------------
 
-  /** Runs `fn` in the caller's transaction (inside a Bundle) or a new one. Reads that write no audit need none. */
+  /** Runs `fn` in the caller's transaction (inside a Bundle) or a new one; read-only work runs on the pool. */
   inTx<T>(within: Within | undefined, fn: (tx: Tx) => Promise<T>, readOnly = false): Promise<T> {
     if (within) return fn(within.tx);
     if (readOnly) return fn(this.o.db as Queryable);
     return this.o.db.transaction(fn);
+  }
+
+  /** Where a read reads: the Bundle's transaction, or the pool (its audit is group-committed, see auditRead). */
+  private reader(within: Within | undefined): Queryable {
+    return within ? within.tx : this.o.db;
   }
 
   private resourceType(name: string): ResourceType {
@@ -414,8 +400,13 @@ export class FhirRouter {
     await type.afterWrite?.(ctx, deleted ? { id } : { id, resource: written }, tx);
   }
 
+  /**
+   * Audits a read of personal data (a type with `patientsOf`). Inside a Bundle the record is
+   * written in the Bundle's transaction; otherwise it is group-committed and this resolves only
+   * once it is durable, so the answer is released after its record and never without it.
+   */
   private async auditRead(
-    tx: Queryable,
+    within: Within | undefined,
     ctx: RequestContext,
     type: ResourceType,
     interaction: string,
@@ -426,14 +417,17 @@ export class FhirRouter {
     const patientsOf = type.patientsOf;
     if (!patientsOf) return;
     const patients = uniqueIdentifiers(resources.filter((r) => r.resourceType === type.type).flatMap((r) => patientsOf(r)));
-    await this.audit(tx, ctx, { interaction, action: interaction === 'search-type' ? 'E' : 'R', outcome: 'success', what, query, patients });
+    const facts: AuditFacts = { interaction, action: interaction === 'search-type' ? 'E' : 'R', outcome: 'success', what, query, patients };
+    if (within) await this.o.audit.write(within.tx, ctx, facts);
+    else await this.o.audit.beforeRelease(ctx, facts);
   }
 
-  /** Writes one AuditEvent in the given transaction. Services call it from their operations. */
+  /**
+   * Writes one AuditEvent in the given transaction. Services call it from their operations; a
+   * read-only operation outside a transaction uses `kernel.audit.beforeRelease` instead.
+   */
   async audit(tx: Queryable, ctx: RequestContext, facts: AuditFacts): Promise<void> {
-    const auditType = this.o.registry.get('AuditEvent');
-    if (!auditType) return;
-    await this.store.create(tx, auditType, buildAuditEvent(this.o.service, ctx.fhirBase, ctx.caller, facts));
+    await this.o.audit.write(tx, ctx, facts);
   }
 }
 

@@ -10,10 +10,23 @@ const swedishDate = new Intl.DateTimeFormat('en-GB', {
   day: '2-digit',
 });
 
+/**
+ * The last answer and the UTC minute it holds for. Sweden's offset from UTC is a whole number of
+ * hours (CET, CEST; so since 1900) and changes on a whole hour, so the Swedish date can only change at the start
+ * of a UTC minute: an answer holds, exactly, for the rest of its minute, across midnight and the
+ * summer-time changes alike. Formatting through Intl for every identifier checked cost ~3 % of a
+ * `$decide` call; this way it runs at most once a minute for a clock that moves forward.
+ */
+let cached: { readonly minute: number; readonly date: string } | undefined;
+
 /** Today's date in Sweden as `YYYY-MM-DD`. */
 export function todayInSweden(now: Date = new Date()): string {
+  const minute = Math.floor(now.getTime() / 60_000);
+  if (cached?.minute === minute) return cached.date;
   const parts = Object.fromEntries(swedishDate.formatToParts(now).map((p) => [p.type, p.value]));
-  return `${parts['year']}-${parts['month']}-${parts['day']}`;
+  const date = `${parts['year']}-${parts['month']}-${parts['day']}`;
+  cached = { minute, date };
+  return date;
 }
 
 export function isLeapYear(year: number): boolean {
