@@ -22,7 +22,7 @@ export function benchPersonnummer(n: number): string[] {
 
 /**
  * BENCHMARK ONLY: fills res_consent with `blocks` block Consents straight in SQL (INSERT …
- * SELECT generate_series), bypassing validation, audit and the change feed, so that a million
+ * SELECT generate_series), bypassing validation, audit and (unless `feed`) the change feed, so that a million
  * blocks load in seconds rather than hours. Each row has the JSON the service would have stored
  * and the search columns $decide reads (patient-identifier, owner, status), so the measured read
  * path is the real one. Never run against a real register.
@@ -32,7 +32,7 @@ export function benchPersonnummer(n: number): string[] {
  */
 export async function loadBenchBlocks(
   db: Queryable,
-  o: { blocks: number; patients: readonly string[]; owners: readonly string[]; chunk?: number },
+  o: { blocks: number; patients: readonly string[]; owners: readonly string[]; chunk?: number; feed?: boolean },
 ): Promise<void> {
   const perPatient = Math.ceil(o.blocks / o.patients.length);
   const chunk = Math.max(1, Math.floor((o.chunk ?? 100_000) / perPatient));
@@ -84,6 +84,16 @@ export async function loadBenchBlocks(
         o.blocks,
       ],
     );
+  }
+  if (o.feed) {
+    // What the registry's own writes leave for its copies (the patient data index reads them
+    // through Consent/$changes): each block's version in history and in the change feed, its feed
+    // owner the provider the block is on, or all-providers for general blocks and opt-outs.
+    await db.query(`INSERT INTO res_consent_history (id, version_id, last_updated, deleted, content)
+      SELECT id, version_id, last_updated, deleted, content FROM res_consent WHERE id LIKE 'bench-%' ON CONFLICT DO NOTHING`);
+    await db.query(`INSERT INTO consent_change (consent_id, version_id, owner)
+      SELECT id, version_id, COALESCE(content #>> '{provision,actor,0,reference,identifier,value}', 'all-providers')
+      FROM res_consent WHERE id LIKE 'bench-%' ORDER BY id ON CONFLICT DO NOTHING`);
   }
   await db.query('ANALYZE res_consent');
 }

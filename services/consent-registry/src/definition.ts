@@ -39,12 +39,12 @@ export function createConsentRegistry(env: NodeJS.ProcessEnv = process.env): Ser
     defaultPort: 8083,
     resourceTypes: [createConsentType(limits), subscriptionType, taskType, communicationType],
     migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),
-    operations: () => [
-      decideOperation(NAME, policy),
-      optOutOperation(NAME),
-      cancelOperation(NAME),
-      changesOperation(NAME),
-      breakGlassOperation(NAME, limits, settings.breakGlassDefaultMinutes * 60_000),
+    operations: (kernel) => [
+      decideOperation(kernel.db, kernel.audit, policy),
+      optOutOperation(kernel.audit),
+      cancelOperation(kernel.audit),
+      changesOperation(kernel.audit),
+      breakGlassOperation(kernel.audit, limits, settings.breakGlassDefaultMinutes * 60_000),
     ],
     trust: {
       policy: {

@@ -1,7 +1,6 @@
 import type { Communication, Identifier, Task } from '@medplum/fhirtypes';
-import { defineResourceType, ResourceStore, type RequestContext, type Tx } from '@ndi-mesh/kernel';
+import { defineResourceType, ResourceStore, type AuditTrail, type RequestContext, type Tx } from '@ndi-mesh/kernel';
 import type { FollowUpItem } from '../domain/index.ts';
-import { audit } from '../store/audit.ts';
 import { FOLLOW_UP_ID_SYSTEM, followUpKey, followUpTask, patientNotice } from './resources.ts';
 import { communicationType, taskType } from './types.ts';
 
@@ -16,7 +15,7 @@ const communication = defineResourceType(communicationType);
  * revoke, owner and day (followUpKey), so a clinician paging through records does not flood
  * either list. Returns the follow-up keys written now.
  */
-export async function recordEmergencyUse(tx: Tx, service: string, ctx: RequestContext, items: readonly FollowUpItem[]): Promise<string[]> {
+export async function recordEmergencyUse(tx: Tx, trail: AuditTrail, ctx: RequestContext, items: readonly FollowUpItem[]): Promise<string[]> {
   const written: string[] = [];
   const seen = new Set<string>();
   for (const item of items)
@@ -25,7 +24,7 @@ export async function recordEmergencyUse(tx: Tx, service: string, ctx: RequestCo
       if (seen.has(key)) continue;
       seen.add(key);
       const r = item.requester;
-      await audit(tx, service, ctx, {
+      await trail.write(tx, ctx, {
         interaction: 'operation',
         action: 'E',
         outcome: 'success',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Parameters } from '@medplum/fhirtypes';
-import { defineResourceType, enqueue, FhirError, loadValidator, ResourceStore, type OperationDef } from '@ndi-mesh/kernel';
+import { defineResourceType, enqueue, FhirError, loadValidator, ResourceStore, type OperationDef, type AuditTrail } from '@ndi-mesh/kernel';
 import { actorOf } from '../auth/caller.ts';
 import { validateRevoke, type Revoke, type RevokeLimits } from '../domain/index.ts';
 import { PROFILE } from '../fhir/codes.ts';
@@ -8,7 +8,6 @@ import { revokeToConsent } from '../fhir/consent-revoke.ts';
 import { person } from '../fhir/decide-parameters.ts';
 import { exclusiveEndOf, iso } from '../fhir/instants.ts';
 import { consentType } from '../resource-types.ts';
-import { audit } from '../store/audit.ts';
 
 const store = new ResourceStore();
 const type = defineResourceType(consentType);
@@ -21,7 +20,7 @@ const type = defineResourceType(consentType);
  * Consent (profile consent-revoke) and distributed like a block; the break-glass itself is
  * audited here, and every release under it by `$decide` (recordEmergencyUse).
  */
-export function breakGlassOperation(service: string, limits: RevokeLimits, defaultWindowMs: number): OperationDef {
+export function breakGlassOperation(trail: AuditTrail, limits: RevokeLimits, defaultWindowMs: number): OperationDef {
   return {
     name: 'break-glass',
     level: 'system',
@@ -60,7 +59,7 @@ export function breakGlassOperation(service: string, limits: RevokeLimits, defau
       const consent = { ...revokeToConsent(revoke), dateTime: iso(now) };
       loadValidator().validate(consent, PROFILE.revoke);
       const written = await store.create(tx, type, consent, revoke.id);
-      await audit(tx, service, ctx, {
+      await trail.write(tx, ctx, {
         interaction: 'operation',
         action: 'C',
         outcome: 'success',

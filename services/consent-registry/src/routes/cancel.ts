@@ -1,11 +1,10 @@
 import type { Consent, Parameters } from '@medplum/fhirtypes';
-import { defineResourceType, enqueue, FhirError, ResourceStore, type OperationDef } from '@ndi-mesh/kernel';
+import { defineResourceType, enqueue, FhirError, ResourceStore, type OperationDef, type AuditTrail } from '@ndi-mesh/kernel';
 import { actorOf } from '../auth/caller.ts';
 import { cancelBlock, cancelRevoke } from '../domain/index.ts';
 import { cancelledConsent, consentToBlock } from '../fhir/consent-block.ts';
 import { consentToRevoke, isRevoke } from '../fhir/consent-revoke.ts';
 import { consentType } from '../resource-types.ts';
-import { audit } from '../store/audit.ts';
 
 const store = new ResourceStore();
 const type = defineResourceType(consentType);
@@ -15,7 +14,7 @@ const type = defineResourceType(consentType);
  * (or `entered-in-error`, the operator's correction) with who, when and why, as a new version; the
  * previous versions stay in its history and the change is distributed as a tombstone.
  */
-export function cancelOperation(service: string): OperationDef {
+export function cancelOperation(trail: AuditTrail): OperationDef {
   return {
     name: 'cancel',
     level: 'instance',
@@ -37,7 +36,7 @@ export function cancelOperation(service: string): OperationDef {
         : cancelBlock(consentToBlock(consent), actor, Date.now(), reason);
       const next = cancelledConsent(consent, status === 'entered-in-error' ? { ...cancelled, status: 'entered-in-error' } : cancelled);
       const written = await store.update(tx, type, previous, next);
-      await audit(tx, service, ctx, {
+      await trail.write(tx, ctx, {
         interaction: 'operation',
         action: 'U',
         outcome: 'success',

@@ -1,6 +1,5 @@
 import type { Bundle } from '@medplum/fhirtypes';
-import { FhirError, HSA_ID_SYSTEM, isHsaId, TRUST_MARK, type OperationDef } from '@ndi-mesh/kernel';
-import { audit } from '../store/audit.ts';
+import { FhirError, HSA_ID_SYSTEM, isHsaId, TRUST_MARK, type OperationDef, type AuditTrail } from '@ndi-mesh/kernel';
 import { changesSince } from '../store/changes.ts';
 
 const MAX_COUNT = 1000;
@@ -11,12 +10,13 @@ const MAX_COUNT = 1000;
  * included (they are the tombstones), and the next cursor in the `next` link. A care provider gets
  * its own blocks and the general ones; a national service may name an `owner` or get everything.
  */
-export function changesOperation(service: string): OperationDef {
+export function changesOperation(trail: AuditTrail): OperationDef {
   return {
     name: 'changes',
     level: 'type',
     resourceType: 'Consent',
     affectsState: false,
+    readOnly: true,
     documentation: 'Catch-up feed of block changes after a cursor (Bundle of Consent versions; tombstones included; next cursor in link next).',
     async handler({ ctx, request, tx }) {
       const q = request.query;
@@ -45,7 +45,7 @@ export function changesOperation(service: string): OperationDef {
         ),
       );
       if (rows.length)
-        await audit(tx, service, ctx, {
+        await trail.beforeRelease(ctx, {
           interaction: 'operation',
           action: 'E',
           outcome: 'success',

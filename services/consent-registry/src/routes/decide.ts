@@ -1,25 +1,27 @@
-import { FhirError, TRUST_MARK, type OperationDef } from '@ndi-mesh/kernel';
+import { FhirError, TRUST_MARK, type AuditFacts, type AuditTrail, type Db, type OperationDef } from '@ndi-mesh/kernel';
 import { isOperator } from '../auth/caller.ts';
 import { decideAsked } from '../decide-asked.ts';
 import { emergencyFollowUp, type Decision, type DecisionPolicy, type FollowUpItem } from '../domain/index.ts';
 import { splitConsents } from '../fhir/consent-revoke.ts';
 import { decideAnswer, parseDecide, type DecideInput } from '../fhir/decide-parameters.ts';
 import { recordEmergencyUse } from '../follow-up/record.ts';
-import { audit } from '../store/audit.ts';
 import { activeBlockConsents } from '../store/blocks.ts';
 
 /**
  * C3 `POST /fhir/$decide`: may this requester see these records of this patient. The patient's
  * blocks and temporary revokes are read with one indexed query and every record is decided
  * against them; the rule trace goes only to the information owner of that record and to the
- * operator (a requester never learns that a block exists). One AuditEvent per call, and, when
- * something is released under break-glass, its obligations (recordEmergencyUse).
+ * operator (a requester never learns that a block exists). One AuditEvent per call, committed
+ * before the answer leaves (group commit, no transaction of its own). When something is released
+ * under break-glass, its obligations (recordEmergencyUse) and that call's AuditEvent commit
+ * together in one transaction instead.
  */
-export function decideOperation(service: string, policy: DecisionPolicy): OperationDef {
+export function decideOperation(db: Db, trail: AuditTrail, policy: DecisionPolicy): OperationDef {
   return {
     name: 'decide',
     level: 'system',
     affectsState: false,
+    readOnly: true,
     documentation: 'Decides, per record, whether the information owner may release it to the requester (C3). Trace only to the owner and the operator.',
     async handler({ ctx, request, tx }) {
       const input = parseDecide(request.body);
@@ -39,14 +41,20 @@ export function decideOperation(service: string, policy: DecisionPolicy): Operat
       const { blocks, revokes } = splitConsents(await activeBlockConsents(tx, input.patient));
       const decisions = decideAsked(input, blocks, revokes, policy, now);
       const denied = decisions.filter((d) => d.effect === 'deny').length;
-      await audit(tx, service, ctx, {
+      const facts: AuditFacts = {
         interaction: 'operation',
         action: 'E',
         outcome: 'success',
         patients: [input.patient],
         description: `$decide: ${decisions.length} record(s), ${denied} denied`,
-      });
-      await recordEmergencyUse(tx, service, ctx, followUps(input, decisions, now));
+      };
+      const emergency = followUps(input, decisions, now);
+      if (emergency.length === 0) await trail.beforeRelease(ctx, facts);
+      else
+        await db.transaction(async (write) => {
+          await trail.write(write, ctx, facts);
+          await recordEmergencyUse(write, trail, ctx, emergency);
+        });
       return { status: 200, body: decideAnswer(decisions, (i) => operator || (own !== undefined && input.records[i]!.owner === own)) };
     },
   };

@@ -1,15 +1,15 @@
-import { FhirError, parsePatientIdentifier, type OperationDef } from '@ndi-mesh/kernel';
+import { FhirError, parsePatientIdentifier, type OperationDef, type AuditTrail } from '@ndi-mesh/kernel';
 import { compileBlockSet } from '../domain/index.ts';
 import { splitConsents } from '../fhir/consent-revoke.ts';
-import { audit } from '../store/audit.ts';
 import { activeBlockConsents } from '../store/blocks.ts';
 
 /** C3 `GET /fhir/$opt-out?patient=<system>|<value>`: whether the patient has an opt-out in force now (NSF-R1, NSF-R4). */
-export function optOutOperation(service: string): OperationDef {
+export function optOutOperation(trail: AuditTrail): OperationDef {
   return {
     name: 'opt-out',
     level: 'system',
     affectsState: false,
+    readOnly: true,
     documentation: 'Whether the patient has opted out of national sharing (an active opt-out block in force now). National services only.',
     async handler({ ctx, request, tx }) {
       const query = request.method === 'GET' ? request.query : request.body instanceof URLSearchParams ? request.body : request.query;
@@ -22,7 +22,7 @@ export function optOutOperation(service: string): OperationDef {
       const now = Date.now();
       const set = compileBlockSet(patient, splitConsents(await activeBlockConsents(tx, patient)).blocks, [], now);
       const optedOut = set.general.some((b) => b.kind === 'opt-out');
-      await audit(tx, service, ctx, { interaction: 'operation', action: 'E', outcome: 'success', patients: [patient], description: '$opt-out' });
+      await trail.beforeRelease(ctx, { interaction: 'operation', action: 'E', outcome: 'success', patients: [patient], description: '$opt-out' });
       return { status: 200, body: { resourceType: 'Parameters', parameter: [{ name: 'optedOut', valueBoolean: optedOut }] } };
     },
   };
