@@ -1,4 +1,4 @@
-import { createConsentRegistry } from '../../services/consent-registry/src/definition.ts';
+import { createConsentRegistry, distributorOf } from '../../services/consent-registry/src/definition.ts';
 import { startTestFederation, type TestFederation } from '@ndi-mesh/federation/testing';
 import type { BasisInput, ServiceDefinition } from '@ndi-mesh/kernel';
 import { startTestService, type TestService } from '@ndi-mesh/kernel/testing';
@@ -8,13 +8,20 @@ import { serviceCatalogue } from '../../services/service-catalogue/src/definitio
 /**
  * The real mesh around `$locate`: one trust anchor, and the service catalogue, the consent registry
  * and the patient data index each as itself (own database, listening, enrolled `national-service`),
- * the index pointed at the other two. No fixtures: every call crosses HTTP with real tokens.
+ * the index pointed at the other two and ready (its copy of the block register has caught up with
+ * the registry). No fixtures: every call crosses HTTP with real tokens.
  */
 export interface Mesh {
   readonly anchor: TestFederation;
   readonly catalogue: TestService;
   readonly consent: TestService;
   readonly pdi: TestService;
+  /**
+   * Delivers the registry's pushes that are due now and waits for each answer. The index answers a
+   * push once its copy of the block register is current, so afterwards every block the registry
+   * took (or cancelled) is in force at the index.
+   */
+  drain(): Promise<void>;
   /** A calling system (an EHR, the access service, a supervisor): a federation leaf with keys and trust marks. */
   system(name: string, trustMarks: readonly string[], hsaId?: string): Promise<TestService>;
   close(): Promise<void>;
@@ -36,16 +43,20 @@ export async function startMesh(): Promise<Mesh> {
     const national = { anchor, trustMarks: ['national-service'], authorised: false } as const;
     const [catalogue, consent] = await Promise.all([
       keep(startTestService(serviceCatalogue, {}, national)),
-      // Distribution to local block services is another story; its dispatcher stays off here.
+      // Its pushes are delivered when the story drains them (deterministic), not by its timer.
       keep(startTestService(createConsentRegistry({ NSF_DISTRIBUTION: 'off' }), {}, national)),
     ]);
     const env = { CATALOGUE_URL: catalogue.url!, CONSENT_URL: consent.url! };
     const pdi = await keep(startTestService(patientDataIndexService(env), env, national));
+    await untilReady(pdi);
     return {
       anchor,
       catalogue,
       consent,
       pdi,
+      drain: async () => {
+        await distributorOf(consent.app).drain();
+      },
       system: (name, trustMarks, hsaId) =>
         keep(startTestService(callerDefinition(name), {}, { anchor, trustMarks, ...(hsaId ? { hsaId } : {}), authorised: false })),
       close: closeAll,
@@ -53,6 +64,18 @@ export async function startMesh(): Promise<Mesh> {
   } catch (err) {
     await closeAll();
     throw err;
+  }
+}
+
+/** Waits for the service's /ready (the index: until its copy of the block register has caught up). */
+async function untilReady(service: TestService, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${service.url}/ready`);
+    const text = await res.text();
+    if (res.status === 200) return;
+    if (Date.now() > deadline) throw new Error(`${service.url} is not ready after ${timeoutMs} ms: ${res.status} ${text.slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

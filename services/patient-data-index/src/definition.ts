@@ -1,6 +1,7 @@
 import type { ServiceDefinition } from '@ndi-mesh/kernel';
 import { PDI_POLICY } from './policy.ts';
 import { intakeOperations } from './routes/intake.ts';
+import { consentNotificationOperation } from './routes/consent-notification.ts';
 import { locateOperation } from './routes/locate.ts';
 import { patientViewOperation } from './routes/patient-view.ts';
 import { startRuntime, type PdiRuntime } from './runtime.ts';
@@ -27,10 +28,19 @@ export function patientDataIndexService(env: NodeJS.ProcessEnv = process.env): S
     defaultPort: 8082,
     resourceTypes: [],
     migrationsDir: PDI_MIGRATIONS.dir,
-    operations: () => [...intakeOperations(current), locateOperation(current), patientViewOperation(current)],
+    operations: () => [...intakeOperations(current), locateOperation(current), patientViewOperation(current), consentNotificationOperation(current)],
     trust: { policy: PDI_POLICY },
-    extend: async (_app, kernel) => {
-      runtime = await startRuntime(kernel, settings, env);
+    // PDI-L3: not ready (no traffic routed here) until the copy of the block register is current.
+    readiness: [
+      async () => {
+        if (!runtime?.blocks.syncedAt) throw new Error('the copy of the block register has not caught up with the consent registry yet');
+      },
+    ],
+    extend: async (app, kernel) => {
+      const rt = await startRuntime(kernel, settings, env);
+      runtime = rt;
+      rt.blocks.start();
+      app.addHook('onClose', () => rt.blocks.stop());
     },
   };
 }

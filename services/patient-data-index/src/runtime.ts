@@ -1,6 +1,8 @@
-import type { AuditFacts, Db, Kernel, Queryable, RequestContext } from '@ndi-mesh/kernel';
+import { decisionPolicyFrom } from '@ndi-mesh/consent-registry/local';
+import { TRUST_MARK, type AuditFacts, type Db, type Kernel, type Queryable, type RequestContext } from '@ndi-mesh/kernel';
 import { loadPseudonymiser } from './domain/pseudonym-key.ts';
 import type { Pseudonymiser } from './domain/pseudonym.ts';
+import { BlockCopy } from './peers/block-copy.ts';
 import { CatalogueClient } from './peers/catalogue-client.ts';
 import { ConsentClient } from './peers/consent-client.ts';
 import type { PdiSettings } from './settings.ts';
@@ -16,7 +18,11 @@ export interface PdiRuntime {
   readonly catalogue: CatalogueClient;
   readonly catalogueBase: string;
   readonly consent: ConsentClient;
+  /** The copy of the block register `$locate` decides with (PDI-L2). */
+  readonly blocks: BlockCopy;
   audit(tx: Queryable, ctx: RequestContext, facts: AuditFacts): Promise<void>;
+  /** A read's audit, committed before its answer leaves (the kernel's group commit). */
+  auditRead(ctx: RequestContext, facts: AuditFacts): Promise<void>;
 }
 
 export async function startRuntime(kernel: Kernel, settings: PdiSettings, env: NodeJS.ProcessEnv): Promise<PdiRuntime> {
@@ -24,12 +30,32 @@ export async function startRuntime(kernel: Kernel, settings: PdiSettings, env: N
   if (!trust) throw new Error('patient-data-index: the federation trust module is required (FEDERATION_ANCHOR, FEDERATION_ANCHOR_JWKS)');
   const { pseudonymiser, source } = await loadPseudonymiser({ dataDir: kernel.settings.dataDir, env });
   kernel.logger.info({ source, keyId: pseudonymiser.keyId, catalogue: settings.catalogueUrl, consent: settings.consentUrl }, 'patient data index ready');
+  const consent = new ConsentClient({ baseUrl: settings.consentUrl, client: trust.client, timeoutMs: settings.peerTimeoutMs });
+  const blocks = new BlockCopy({
+    db: kernel.db,
+    nationalBase: `${settings.consentUrl.replace(/\/$/, '')}/fhir`,
+    client: () => trust.client,
+    // The same decision settings as NSF's (NSF_EMERGENCY_LIFTS_OPT_OUT, NSF_COUNTRY_POLICY): give both services the same values.
+    policy: decisionPolicyFrom(env),
+    pseudonymiser,
+    registry: consent,
+    endpoint: () => `${trust.entityId()}/fhir/$consent-notification`,
+    enrolled: async () => {
+      await trust.leaf.refreshMarks(true);
+      return trust.leaf.trustMarks.some((m) => m.trust_mark_type === TRUST_MARK.nationalService);
+    },
+    catchUpMs: settings.consentCatchUpSeconds * 1000,
+    logger: kernel.logger,
+  });
+  await blocks.migrate();
   return {
     db: kernel.db,
     pseudonymiser,
     catalogue: new CatalogueClient({ baseUrl: settings.catalogueUrl, ttlSeconds: settings.catalogueTtl, timeoutMs: settings.peerTimeoutMs }),
     catalogueBase: settings.catalogueUrl,
-    consent: new ConsentClient({ baseUrl: settings.consentUrl, client: trust.client, timeoutMs: settings.peerTimeoutMs }),
-    audit: (tx, ctx, facts) => kernel.router.audit(tx, ctx, facts),
+    consent,
+    blocks,
+    audit: (tx, ctx, facts) => kernel.audit.write(tx, ctx, facts),
+    auditRead: (ctx, facts) => kernel.audit.beforeRelease(ctx, facts),
   };
 }

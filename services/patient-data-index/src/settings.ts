@@ -15,7 +15,7 @@ export const pdiSettingsTable = {
     env: 'CONSENT_URL',
     type: 'url',
     default: 'http://127.0.0.1:8083',
-    doc: 'Base URL of the consent registry (C3 `$decide`), without `/fhir`.',
+    doc: 'Base URL of the consent registry (its change feed and pushes keep the block copy current; `$decide` for break-glass), without `/fhir`.',
   }),
   catalogueTtl: setting<number>({
     env: 'CATALOGUE_CACHE_SECONDS',
@@ -32,6 +32,14 @@ export const pdiSettingsTable = {
     min: 50,
     max: 60_000,
     doc: 'Longest wait for the catalogue or the consent registry; past it `$locate` answers 503 (fail closed).',
+  }),
+  consentCatchUpSeconds: setting<number>({
+    env: 'CONSENT_CATCHUP_SECONDS',
+    type: 'integer',
+    default: 60,
+    min: 1,
+    max: 3600,
+    doc: "How often the index's copy of the block register reads the consent registry's change feed besides the registry's pushes (a lost push is made good within this time).",
   }),
   pseudonymKey: setting<string | undefined>({
     env: 'PDI_PSEUDONYM_KEY',

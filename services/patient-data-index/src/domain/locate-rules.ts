@@ -10,11 +10,11 @@ export const LOCATE_RULES = {
   'PDI-L1':
     'Only a permitted purpose locates: treatment or emergency care (TREAT, ETREAT) by a care provider system, a national service or a national contact point; patient access (PATRQT) by an access service, only for the patient it acts for.',
   'PDI-L2':
-    'The consent registry decides, in one $decide call with one record per care provider; a denied provider is left out of the answer entirely, so a filtered answer looks exactly like one with nothing to filter.',
+    "The patient's blocks decide, with the consent registry's own decision rules, one record per care provider, on the index's copy of the block register (kept current by the registry's pushes and change feed; a release under break-glass is asked of the registry itself, which records it); a denied provider is left out of the answer entirely, so a filtered answer looks exactly like one with nothing to filter.",
   'PDI-L3':
-    'Fail closed: when the consent registry (or the catalogue) cannot answer as its contract says, $locate answers 503 (MESH-SRV-001), never unfiltered data.',
+    'Fail closed: until the copy of the block register has caught up with the consent registry after a start, or when the catalogue (or, for break-glass, the registry) cannot answer as its contract says, $locate answers 503 (MESH-SRV-001), never unfiltered data.',
   'PDI-L4':
-    "Every lookup is audited with the requester's organisation, person, purpose and the patient, in the answer's transaction; a refused or failed one too.",
+    "Every lookup is audited with the requester's organisation, person, purpose and the patient, and the record has committed before the answer leaves; a refused or failed one too.",
   'PDI-L5': 'Only active entries are located (PDI-R10); each comes with the catalogue endpoints that serve the requested information type.',
   'PDI-L6':
     "The patient's own view is given only to an access service acting for that very patient: every entry, active or ended, and every event, unfiltered.",

@@ -8,13 +8,15 @@ import { entriesFor } from '../store/index-store.ts';
 
 /**
  * `$locate` (PDI-L1 … L5): which care providers hold data about the patient, filtered by the
- * consent registry for this requester, each with the catalogue endpoints for the information type.
+ * patient's blocks for this requester (the index's copy of the block register, decided with the
+ * registry's own rules), each with the catalogue endpoints for the information type.
  */
 export function locateOperation(runtime: () => PdiRuntime): OperationDef {
   return {
     name: 'locate',
     level: 'system',
     affectsState: false,
+    readOnly: true,
     documentation:
       'GET $locate?patient=<system>|<value>[&information-type=<code>]: a searchset of DocumentReference (pdi-location), one per care provider system holding data the requester may see, with the catalogue Endpoints and Organizations included.',
     handler: async ({ ctx, request, tx }) => {
@@ -24,8 +26,8 @@ export function locateOperation(runtime: () => PdiRuntime): OperationDef {
         const access = locateAccess(ctx.caller, query.patient);
         const stored = await entriesFor(tx, rt.pseudonymiser.pseudonym(query.patient));
         const providers = [...new Set(stored.map((e) => e.careProvider))];
-        // PDI-L2: one question, one record per provider; the answer only ever removes.
-        const decisions = await rt.consent.decide({
+        // PDI-L2: one question, one record per provider, decided on the copy of the block register; the answer only ever removes.
+        const decisions = await rt.blocks.decide({
           patient: query.patient,
           ...access,
           records: providers.map((owner) => ({ owner, category: query.informationType ?? 'all' })),
@@ -37,8 +39,8 @@ export function locateOperation(runtime: () => PdiRuntime): OperationDef {
           const localPatient = openLocalPatient(e, rt.pseudonymiser);
           return { careProvider: e.careProvider, system: e.system, state: e.state, occurredAt: e.occurredAt, ...(localPatient ? { localPatient } : {}) };
         });
-        // PDI-L4: in the answer's transaction: no answer leaves without its record.
-        await rt.audit(tx, ctx, {
+        // PDI-L4: committed before the answer leaves (group commit): no answer without its record.
+        await rt.auditRead(ctx, {
           interaction: 'operation',
           action: 'E',
           outcome: 'success',
@@ -65,7 +67,7 @@ export function locateOperation(runtime: () => PdiRuntime): OperationDef {
   };
 }
 
-/** PDI-L4 for a lookup that gave nothing: its own transaction, since the request's rolls back. */
+/** PDI-L4 for a lookup that gave nothing: recorded before the refusal leaves. */
 async function auditFailure(
   rt: PdiRuntime,
   ctx: RequestContext,
@@ -73,14 +75,12 @@ async function auditFailure(
   patient: { readonly system: string; readonly value: string },
   query: URLSearchParams,
 ): Promise<void> {
-  await rt.db.transaction((tx) =>
-    rt.audit(tx, ctx, {
-      interaction: 'operation',
-      action: 'E',
-      outcome: err.status >= 500 ? 'failed' : 'refused',
-      patients: [patient],
-      query: query.toString(),
-      description: `$locate: ${err.code}`,
-    }),
-  );
+  await rt.auditRead(ctx, {
+    interaction: 'operation',
+    action: 'E',
+    outcome: err.status >= 500 ? 'failed' : 'refused',
+    patients: [patient],
+    query: query.toString(),
+    description: `$locate: ${err.code}`,
+  });
 }

@@ -1,11 +1,13 @@
-import type { AuditEvent, Bundle, DocumentReference } from '@medplum/fhirtypes';
-import { PURPOSE, TRUST_MARK } from '@ndi-mesh/kernel';
+import type { Bundle, DocumentReference } from '@medplum/fhirtypes';
+import { PURPOSE } from '@ndi-mesh/kernel';
 import type { TestService } from '@ndi-mesh/kernel/testing';
 import { LOCAL_SYSTEM, nextPatient, parameters } from '../domain/fixtures.ts';
 import { ADDRESS_A, ADDRESS_B, DOCTOR, HOLDER_A, HOLDER_B, HOLDER_C, patientAccess, reportingFor, REQUESTER, treating } from '../support/actors.ts';
-import { as, code, startPdiMesh, type PdiMesh } from '../support/mesh.ts';
+import { consentRevoke, optOut, outerBlockOf } from '../support/blocks.ts';
+import { as, auditsAbout, code, startPdiMesh, unreachableUrl, untilReady, type PdiMesh } from '../support/mesh.ts';
 
-// $locate against contract fixtures of the catalogue (C1) and the consent registry (C3).
+// $locate against the real consent registry (the index decides on its copy of the block register,
+// fed by the registry's pushes and change feed) and the catalogue's contract fixture (C1).
 let mesh: PdiMesh;
 const ehr: Record<string, TestService> = {};
 let requester: TestService;
@@ -31,10 +33,10 @@ beforeAll(async () => {
 afterAll(async () => mesh?.close());
 
 /** A patient with data at A (with a local id), B and C; and one ended entry at C's second system. */
-async function patientEverywhere() {
+async function patientEverywhere(index?: TestService) {
   const patient = nextPatient();
   const report = async (name: string, hsaId: string, body: unknown) => {
-    const res = await as(ehr[name]!, mesh.pdi, reportingFor(hsaId)).post('/fhir/$sharing-event', body);
+    const res = await as(ehr[name]!, index ?? mesh.pdi, reportingFor(hsaId)).post('/fhir/$sharing-event', body);
     expect(res.status).toBe(200);
   };
   await report(
@@ -52,10 +54,16 @@ async function patientEverywhere() {
   return patient;
 }
 
-const locate = (patient: { system: string; value: string }, type = 'patient-summary', basis = treating, caller?: TestService) =>
-  as(caller ?? requester, mesh.pdi, basis).get(`/fhir/$locate?patient=${encodeURIComponent(key(patient))}${type ? `&information-type=${type}` : ''}`);
+const locate = (patient: { system: string; value: string }, type = 'patient-summary', basis = treating, caller?: TestService, index?: TestService) =>
+  as(caller ?? requester, index ?? mesh.pdi, basis).get(`/fhir/$locate?patient=${encodeURIComponent(key(patient))}${type ? `&information-type=${type}` : ''}`);
 const locations = (b: Bundle) => (b.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => e.resource as DocumentReference);
 const custodians = (b: Bundle) => locations(b).map((d) => d.custodian?.identifier?.value);
+
+/** The `$decide` calls the registry audited about the patient: none while the index decides on its copy. */
+const registryDecides = async (patient: { system: string; value: string }) =>
+  (await auditsAbout(mesh.registry, patient)).filter((a) => a.outcomeDesc?.startsWith('$decide'));
+/** A care provider locating for treatment as itself. */
+const treatingAt = (hsaId: string) => ({ ...reportingFor(hsaId), purposeOfUse: PURPOSE.treatment });
 
 /** What may differ between two answers that say the same: ids, timestamps, and the patient asked about. */
 function normalised(b: Bundle, patient: { system: string; value: string }): unknown {
@@ -67,9 +75,8 @@ function normalised(b: Bundle, patient: { system: string; value: string }): unkn
   );
 }
 
-test('the requester gets each provider system holding data, with the catalogue endpoints, in one consent call', async () => {
+test('the requester gets each provider system holding data, with the catalogue endpoints, decided on the copy of the block register', async () => {
   const patient = await patientEverywhere();
-  const before = mesh.consent.calls.length;
   const res = await locate(patient);
   expect(res.status).toBe(200);
   const bundle = res.body as Bundle;
@@ -97,20 +104,8 @@ test('the requester gets each provider system holding data, with the catalogue e
   ).toEqual([ADDRESS_A, ADDRESS_B]);
   const c = locations(bundle).find((d) => d.custodian?.identifier?.value === HOLDER_C)!;
   expect(c.content).toEqual([{ attachment: { contentType: 'application/fhir+json' } }]);
-  // PDI-L2: one $decide, one record per provider, the requester as the basis named it.
-  expect(mesh.consent.calls.length).toBe(before + 1);
-  const call = mesh.consent.calls.at(-1)!;
-  expect(call.caller.trustMarks).toContain(TRUST_MARK.nationalService);
-  const parts = call.body.parameter!;
-  expect(parts.find((p) => p.name === 'purpose')?.valueCode).toBe('treatment');
-  expect(parts.find((p) => p.name === 'requester')?.part).toEqual([
-    { name: 'organization', valueIdentifier: { system: 'urn:oid:1.2.752.129.2.1.4.1', value: REQUESTER } },
-    { name: 'professional', valueIdentifier: { system: 'urn:oid:1.2.752.129.2.1.4.1', value: DOCTOR } },
-    { name: 'role', valueCode: 'doctor' },
-  ]);
-  expect(parts.filter((p) => p.name === 'record').map((r) => [r.part![0]!.valueIdentifier!.value, r.part![1]!.valueCode])).toEqual(
-    [HOLDER_A, HOLDER_B, HOLDER_C].sort().map((h) => [h, 'patient-summary']),
-  );
+  // PDI-L2: decided in the index, on its copy: the registry was not asked (it audits every $decide).
+  expect(await registryDecides(patient)).toEqual([]);
 });
 
 test('the catalogue is asked once for many providers and then served from its cache', async () => {
@@ -126,7 +121,7 @@ test('the catalogue is asked once for many providers and then served from its ca
 
 test('PDI-L2: an answer filtered by blocks looks exactly like an answer with nothing to filter', async () => {
   const blocked = await patientEverywhere();
-  for (const owner of [HOLDER_A, HOLDER_B, HOLDER_C]) mesh.consent.state.blocks.push({ patient: key(blocked), owner, requester: REQUESTER });
+  for (const owner of [HOLDER_A, HOLDER_B, HOLDER_C]) await mesh.register(blocked, outerBlockOf(blocked, owner));
   const nobody = nextPatient();
   const filtered = await locate(blocked);
   const empty = await locate(nobody);
@@ -138,22 +133,31 @@ test('PDI-L2: an answer filtered by blocks looks exactly like an answer with not
   );
 });
 
-test('PDI-L2: a block on one provider removes every trace of it, and only for the requester it names', async () => {
+test('PDI-L2: a block on one provider removes every trace of it, for every other provider but the requester the patient consents to', async () => {
   const patient = await patientEverywhere();
-  mesh.consent.state.blocks.push({ patient: key(patient), owner: HOLDER_B, requester: REQUESTER });
+  const block = await mesh.register(patient, outerBlockOf(patient, HOLDER_B));
   const res = await locate(patient);
   expect(custodians(res.body)).toEqual([HOLDER_A, HOLDER_C].sort());
   expect(res.body.total).toBe(2);
   expect(JSON.stringify(res.body)).not.toContain(HOLDER_B);
   expect(JSON.stringify(res.body)).not.toContain(ADDRESS_B);
-  // The holder itself is not blocked from its own records.
-  const own = await locate(patient, 'patient-summary', { ...reportingFor(HOLDER_B), purposeOfUse: PURPOSE.treatment }, ehr.b);
+  // An outer block keeps out every other provider (NSF-R5)...
+  const atA = await locate(patient, 'patient-summary', treatingAt(HOLDER_A), ehr.a);
+  expect(custodians(atA.body)).toEqual([HOLDER_A, HOLDER_C].sort());
+  // ...but not the holder itself from its own records.
+  const own = await locate(patient, 'patient-summary', treatingAt(HOLDER_B), ehr.b);
   expect(custodians(own.body)).toContain(HOLDER_B);
+
+  // A block names a requester only through the patient's consent (NSF-R12): it lifts the block for that organisation alone.
+  await mesh.register(patient, consentRevoke(patient, REQUESTER, [block.id!], new Date(Date.now() + 86_400_000).toISOString()));
+  expect(custodians((await locate(patient)).body)).toEqual([HOLDER_A, HOLDER_B, HOLDER_C].sort());
+  expect(custodians((await locate(patient, 'patient-summary', treatingAt(HOLDER_A), ehr.a)).body)).toEqual([HOLDER_A, HOLDER_C].sort());
+  expect(await registryDecides(patient)).toEqual([]);
 });
 
 test('opt-out: the patient outside national sharing is located for nobody but each provider itself', async () => {
   const patient = await patientEverywhere();
-  mesh.consent.state.optedOut.add(key(patient));
+  await mesh.register(patient, optOut(patient));
   const res = await locate(patient);
   expect(res.status).toBe(200);
   expect(res.body.total).toBe(0);
@@ -169,25 +173,32 @@ test('ended entries are not located (PDI-L5)', async () => {
 });
 
 describe('PDI-L3: fail closed', () => {
-  afterEach(() => {
-    mesh.consent.state.mode = 'ok';
+  test('an index whose copy has not caught up (the registry cannot be reached) is not ready and answers 503 MESH-SRV-001, no data, audited', async () => {
+    const index = await mesh.otherIndex({ CONSENT_URL: await unreachableUrl() });
+    const patient = await patientEverywhere(index);
+    const ready = await fetch(`${index.url}/ready`);
+    expect(ready.status).toBe(503);
+    const res = await locate(patient, 'patient-summary', treating, requester, index);
+    expect(res.status).toBe(503);
+    expect(code(res.body)).toBe('MESH-SRV-001');
+    for (const trace of [HOLDER_A, HOLDER_B, HOLDER_C, ADDRESS_A]) expect(JSON.stringify(res.body)).not.toContain(trace);
+    const audits = (await auditsAbout(index, patient)).filter((a) => a.outcomeDesc?.startsWith('$locate'));
+    expect(audits.map((a) => a.outcome)).toEqual(['8']);
+    // A patient with no entries has nothing to filter: answered, empty.
+    const nobody = await locate(nextPatient(), 'patient-summary', treating, requester, index);
+    expect([nobody.status, nobody.body.total]).toEqual([200, 0]);
   });
 
-  test.each(['error', 'malformed', 'slow'] as const)('a consent registry that is %s gives 503 MESH-SRV-001, no data, and an audit record', async (mode) => {
-    const patient = await patientEverywhere();
-    mesh.consent.state.mode = mode;
-    const res = await locate(patient);
+  test('a catalogue that cannot be reached gives 503 MESH-SRV-001 for a patient with entries, no data, audited', async () => {
+    const index = await mesh.otherIndex({ CATALOGUE_URL: await unreachableUrl() });
+    await untilReady(index);
+    const patient = await patientEverywhere(index);
+    const res = await locate(patient, 'patient-summary', treating, requester, index);
     expect(res.status).toBe(503);
     expect(code(res.body)).toBe('MESH-SRV-001');
     expect(JSON.stringify(res.body)).not.toContain(HOLDER_A);
-    const audits = await auditsFor(patient);
+    const audits = (await auditsAbout(index, patient)).filter((a) => a.outcomeDesc?.startsWith('$locate'));
     expect(audits.map((a) => a.outcome)).toEqual(['8']);
-  });
-
-  test('a patient with no entries is answered without asking the registry (nothing to filter)', async () => {
-    mesh.consent.state.mode = 'error';
-    const res = await locate(nextPatient());
-    expect([res.status, res.body.total]).toEqual([200, 0]);
   });
 });
 
@@ -210,11 +221,14 @@ describe('PDI-L1: who may locate', () => {
     expect([res.status, code(res.body)]).toEqual([403, 'MESH-AUTH-004']);
   });
 
-  test('patient access: an access service for its own patient only; a care provider system never', async () => {
+  test('patient access: an access service for its own patient only, care blocks notwithstanding; a care provider system never', async () => {
     const patient = await patientEverywhere();
+    await mesh.register(patient, outerBlockOf(patient, HOLDER_B));
+    expect(custodians((await locate(patient)).body)).toEqual([HOLDER_A, HOLDER_C].sort());
     const own = await locate(patient, 'patient-summary', patientAccess(patient), access);
     expect(own.status).toBe(200);
-    expect(mesh.consent.calls.at(-1)!.body.parameter!.find((p) => p.name === 'accessor')?.valueCode).toBe('patient');
+    // Asked as patient access, the patient's care block does not hide B from the patient (care and view blocks never meet).
+    expect(custodians(own.body)).toEqual([HOLDER_A, HOLDER_B, HOLDER_C].sort());
     const other = await locate(nextPatient(), 'patient-summary', patientAccess(patient), access);
     expect([other.status, code(other.body)]).toEqual([403, 'MESH-AUTH-004']);
     const ehrAsPatient = await locate(patient, 'patient-summary', { ...treating, purposeOfUse: PURPOSE.patientAccess, patient });
@@ -238,10 +252,4 @@ describe('PDI-L1: who may locate', () => {
   });
 });
 
-async function auditsFor(patient: { system: string; value: string }): Promise<AuditEvent[]> {
-  const { rows } = await mesh.pdi.kernel.db.query<{ content: AuditEvent }>(
-    `SELECT content FROM res_auditevent WHERE content->'entity' @> $1::jsonb ORDER BY content->>'recorded'`,
-    [JSON.stringify([{ what: { identifier: { system: patient.system, value: patient.value } } }])],
-  );
-  return rows.map((r) => r.content);
-}
+const auditsFor = (patient: { system: string; value: string }) => auditsAbout(mesh.pdi, patient);

@@ -2,7 +2,8 @@ import type { Bundle, DocumentReference, Provenance } from '@medplum/fhirtypes';
 import type { TestService } from '@ndi-mesh/kernel/testing';
 import { LOCAL_SYSTEM, nextPatient, parameters } from '../domain/fixtures.ts';
 import { HOLDER_A, patientAccess, reportingFor, treating } from '../support/actors.ts';
-import { as, code, startPdiMesh, type PdiMesh } from '../support/mesh.ts';
+import { optOut } from '../support/blocks.ts';
+import { as, auditsAbout, code, startPdiMesh, type PdiMesh } from '../support/mesh.ts';
 
 // PDI-L6: the patient's own view of the index, through an access service.
 let mesh: PdiMesh;
@@ -31,9 +32,8 @@ test('the patient sees every system that holds or held their data, with every ev
   );
   // A late, older started: recorded, superseded (PDI-R2), and shown to the patient as such.
   await report(parameters({ patient, careProvider: HOLDER_A, system: old, occurredAt: '2026-01-10T08:00:00Z' }));
-  mesh.consent.state.optedOut.add(`${patient.system}|${patient.value}`);
+  await mesh.register(patient, optOut(patient));
 
-  const before = mesh.consent.calls.length;
   const res = await view(patient);
   expect(res.status).toBe(200);
   const bundle = res.body as Bundle;
@@ -53,8 +53,8 @@ test('the patient sees every system that holds or held their data, with every ev
     ['2026-01-15T08:00:00.000Z', 'ended', 'record-closed', 'applied'],
   ]);
   expect(oldEvents[0]!.agent[0]!.onBehalfOf!.identifier!.value).toBe(HOLDER_A);
-  // The patient's own view asks nobody's permission.
-  expect(mesh.consent.calls.length).toBe(before);
+  // The patient's own view asks nobody's permission: the opt-out in force at the copy hid nothing, and the registry was not asked.
+  expect((await auditsAbout(mesh.registry, patient)).filter((a) => a.outcomeDesc?.startsWith('$decide'))).toEqual([]);
 });
 
 test('only for the patient the access service acts for; never for a care provider system', async () => {

@@ -2,7 +2,10 @@ import { PERSONNUMMER_SYSTEM, SAMORDNINGSNUMMER_SYSTEM, SKATTEVERKET_TEST_SAMORD
 import { toIndexEvent } from '../../src/domain/index-event.ts';
 import type { SharingEvent } from '../../src/domain/sharing-event.ts';
 import { applyEvents } from '../../src/store/index-store.ts';
-import { LOCAL_SYSTEM, newPseudonymiser, sharingEvent } from '../domain/fixtures.ts';
+import { LOCAL_SYSTEM, newPseudonymiser, nextPatient, sharingEvent } from '../domain/fixtures.ts';
+import { HOLDER_A, HOLDER_B } from '../support/actors.ts';
+import { consentRevoke, optOut, outerBlockOf } from '../support/blocks.ts';
+import { startPdiMesh } from '../support/mesh.ts';
 import { indexDatabase, SCHEMA } from './database.ts';
 
 let db: Db;
@@ -13,6 +16,7 @@ beforeAll(async () => {
 afterAll(async () => close?.());
 
 const p = newPseudonymiser();
+type Patient = { system: string; value: string };
 
 /** Every way a national identifier is commonly written: 12 digits, 10 digits, with a hyphen. */
 function forms(value: string): string[] {
@@ -30,12 +34,15 @@ interface Hit {
  * Looks for each needle in every column of every table in the schema (partitions included):
  * text, varchar, json and jsonb as text; bytea byte for byte; any other type as its text form.
  */
-async function scan(needles: readonly string[]): Promise<{ hits: Hit[]; columns: number }> {
-  const { rows: columns } = await db.query<{ table_name: string; column_name: string; data_type: string }>(
+async function scan(
+  needles: readonly string[],
+  on: { db: Db; schema: string } = { db, schema: SCHEMA },
+): Promise<{ hits: Hit[]; columns: number; tables: string[] }> {
+  const { rows: columns } = await on.db.query<{ table_name: string; column_name: string; data_type: string }>(
     `SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
        JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
       WHERE c.table_schema = $1 AND t.table_type = 'BASE TABLE' ORDER BY 1, 2`,
-    [SCHEMA],
+    [on.schema],
   );
   const hits: Hit[] = [];
   for (const col of columns) {
@@ -43,10 +50,10 @@ async function scan(needles: readonly string[]): Promise<{ hits: Hit[]; columns:
     const target = `"${col.table_name.replace(/"/g, '""')}"`;
     const column = `"${col.column_name.replace(/"/g, '""')}"`;
     const test = col.data_type === 'bytea' ? `position(convert_to(n, 'UTF8') in t.${column}) > 0` : `strpos(t.${column}::text, n) > 0`;
-    const { rows } = await db.query<{ needle: string }>(`SELECT DISTINCT n AS needle FROM ${target} t, unnest($1::text[]) AS n WHERE ${test}`, [needles]);
+    const { rows } = await on.db.query<{ needle: string }>(`SELECT DISTINCT n AS needle FROM ${target} t, unnest($1::text[]) AS n WHERE ${test}`, [needles]);
     for (const r of rows) hits.push({ table: col.table_name, column: col.column_name, needle: r.needle });
   }
-  return { hits, columns: columns.length };
+  return { hits, columns: columns.length, tables: [...new Set(columns.map((c) => c.table_name))] };
 }
 
 test('no table holds a national identifier after events are loaded (PDI-R9)', async () => {
@@ -75,6 +82,32 @@ test('no table holds a national identifier after events are loaded (PDI-R9)', as
   expect(hits).toEqual([]);
   // Nor the local identifiers: they are sealed.
   expect((await scan(['MRN-1', 'MRN-299'])).hits).toEqual([]);
+});
+
+test("no table holds a national identifier after the copy of the block register took the registry's blocks (PDI-R9)", async () => {
+  const mesh = await startPdiMesh();
+  try {
+    const patients = [nextPatient(), nextPatient(), { system: SAMORDNINGSNUMMER_SYSTEM, value: SKATTEVERKET_TEST_SAMORDNINGSNUMMER.at(-1)! }, nextPatient()];
+    const [blocked, optingOut, coordinated, lifted] = patients as [Patient, Patient, Patient, Patient];
+    const block = await mesh.register(blocked, outerBlockOf(blocked, HOLDER_A));
+    await mesh.register(blocked, consentRevoke(blocked, HOLDER_B, [block.id!], new Date(Date.now() + 86_400_000).toISOString()));
+    await mesh.register(optingOut, optOut(optingOut));
+    await mesh.register(coordinated, outerBlockOf(coordinated, HOLDER_B));
+    const cancelled = await mesh.register(lifted, outerBlockOf(lifted, HOLDER_A));
+    await mesh.cancel(lifted, cancelled.id!);
+
+    const index = { db: mesh.pdi.kernel.db, schema: mesh.pdi.kernel.settings.schema };
+    // Every version the registry sent is held: five Consents, the cancelled one as its tombstone.
+    const { rows } = await index.db.query<{ n: number; active: number }>(
+      'SELECT count(*)::int AS n, count(*) FILTER (WHERE active)::int AS active FROM local_block',
+    );
+    expect(rows[0]).toEqual({ n: 5, active: 4 });
+    const { hits, tables } = await scan([...new Set(patients.flatMap((p) => forms(p.value)))], index);
+    expect(tables).toEqual(expect.arrayContaining(['local_block', 'local_block_cursor']));
+    expect(hits).toEqual([]);
+  } finally {
+    await mesh.close();
+  }
 });
 
 test('the scan finds an identifier where one is stored (so the test above can fail)', async () => {

@@ -1,16 +1,13 @@
 /**
- * CONTRACT FIXTURES, not the real services. The service catalogue and the consent registry are
- * built beside the index; until they run end to end, these small but real HTTP servers answer the
- * index exactly as contracts C1 (`Endpoint/$lookup`) and C3 (`$decide`) say, over fixed data the
- * test sets. The consent peer is a kernel service enrolled at the test's real trust anchor, so the
- * index reaches it through a real token exchange with its national-service trust mark, as it will
- * reach the real registry. Nothing here is imported by the service.
+ * A CONTRACT FIXTURE, not the real service. The service catalogue is stood in for by this small
+ * but real HTTP server, answering the index exactly as contract C1 (`Endpoint/$lookup`) says over
+ * the providers the test sets, and recording each lookup (the index's cache is tested by them).
+ * The consent registry is the real one (support/mesh.ts). Nothing here is imported by the service.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Bundle, Endpoint, Organization, Parameters, ParametersParameter } from '@medplum/fhirtypes';
-import { FhirError, HSA_ID_SYSTEM, isHsaId, TRUST_MARK, type Caller, type ServiceDefinition } from '@ndi-mesh/kernel';
-import { startTestService, type TestAnchor, type TestService } from '@ndi-mesh/kernel/testing';
+import type { Bundle, Endpoint, Organization } from '@medplum/fhirtypes';
+import { HSA_ID_SYSTEM, isHsaId } from '@ndi-mesh/kernel';
 
 const INFORMATION_TYPE_SYSTEM = 'https://ndi-mesh.se/fhir/CodeSystem/information-type';
 const INFORMATION_TYPES = ['patient-summary', 'eprescription', 'edispensation', 'laboratory-results', 'medical-imaging', 'discharge-report'];
@@ -89,84 +86,6 @@ export async function startCataloguePeer(providers: readonly CatalogueProvider[]
     lookups,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-// ---- C3: the consent registry's $decide --------------------------------------------------------------
-
-export interface ConsentState {
-  /** `system|value` of patients who opted out: every provider but the requester's own is denied. */
-  readonly optedOut: Set<string>;
-  /** Blocks: the patient's records at `owner` are denied to every other organisation, or only to `requester`. */
-  readonly blocks: { readonly patient: string; readonly owner: string; readonly requester?: string }[];
-  /** How the peer behaves: as the contract says, or broken in one of the ways the index must survive. */
-  mode: 'ok' | 'error' | 'malformed' | 'slow';
-}
-
-export interface ConsentCall {
-  readonly caller: Caller;
-  readonly body: Parameters;
-}
-
-export interface ConsentPeer {
-  readonly url: string;
-  readonly state: ConsentState;
-  readonly calls: ConsentCall[];
-  readonly service: TestService;
-  close(): Promise<void>;
-}
-
-export async function startConsentPeer(anchor: TestAnchor, slowMs = 3000): Promise<ConsentPeer> {
-  const state: ConsentState = { optedOut: new Set(), blocks: [], mode: 'ok' };
-  const calls: ConsentCall[] = [];
-  const def: ServiceDefinition = {
-    name: 'consent-contract-peer',
-    title: 'C3 contract fixture',
-    description: 'Answers $decide as contract C3 says, over data the test sets',
-    defaultPort: 0,
-    resourceTypes: [],
-    operations: () => [
-      {
-        name: 'decide',
-        level: 'system',
-        affectsState: false,
-        handler: async ({ ctx, request }) => {
-          const body = request.body as Parameters;
-          calls.push({ caller: ctx.caller, body });
-          if (state.mode === 'error') return { status: 500, body: new FhirError('MESH-SRV-500', 'fixture told to fail').toOperationOutcome() };
-          if (state.mode === 'slow') await new Promise((r) => setTimeout(r, slowMs));
-          const decisions = decide(state, body);
-          if (state.mode === 'malformed') decisions.pop();
-          return { status: 200, body: { resourceType: 'Parameters', parameter: decisions } };
-        },
-      },
-    ],
-    trust: { policy: { default: { anyTrustMark: [TRUST_MARK.nationalService] } } },
-  };
-  const service = await startTestService(def, {}, { anchor, trustMarks: ['national-service'], authorised: false });
-  return { url: service.url!, state, calls, service, close: () => service.close() };
-}
-
-function decide(state: ConsentState, body: Parameters): ParametersParameter[] {
-  const param = (name: string) => body.parameter?.find((p) => p.name === name);
-  const patient = param('patient')?.valueIdentifier;
-  const requester = param('requester')?.part?.find((p) => p.name === 'organization')?.valueIdentifier?.value;
-  if (!patient?.system || !patient.value || !requester) throw new FhirError('MESH-OP-001', 'patient and requester.organization are required');
-  const key = `${patient.system}|${patient.value}`;
-  const records = (body.parameter ?? []).filter((p) => p.name === 'record');
-  if (records.length === 0) throw new FhirError('MESH-OP-001', 'at least one record');
-  return records.map((record, index) => {
-    const owner = record.part?.find((p) => p.name === 'owner')?.valueIdentifier?.value;
-    const own = owner === requester;
-    const blocked =
-      state.optedOut.has(key) || state.blocks.some((b) => b.patient === key && b.owner === owner && (b.requester === undefined || b.requester === requester));
-    return {
-      name: 'decision',
-      part: [
-        { name: 'index', valueInteger: index },
-        { name: 'result', valueCode: own || !blocked ? 'permit' : 'deny' },
-      ],
-    };
-  });
 }
 
 function outcome(code: string, diagnostics: string) {
