@@ -51,10 +51,13 @@ async function main(): Promise<void> {
   for (const entry of others) start(entry, { ...base, ...federated });
   await Promise.all(
     others.map(async (entry) => {
-      if (!(await waitReady(entry))) return state.set(entry.name, 'NOT READY');
-      if (!anchor || entry.trustMarks.length === 0) return state.set(entry.name, 'ready');
-      const enrolled = await enrol(anchor, { ...entry, url: urlOf(entry) });
-      state.set(entry.name, enrolled ? `ready, enrolled: ${entry.trustMarks.join(', ')}` : 'ready, NOT ENROLLED');
+      // Enrolled once listening (/health), then waited on until ready: a service may be ready only
+      // after it has reached its peers with its federation identity (the index's block copy).
+      if (!(await waitReady(entry, '/health'))) return state.set(entry.name, 'NOT LISTENING');
+      const enrolled = anchor && entry.trustMarks.length > 0 ? await enrol(anchor, { ...entry, url: urlOf(entry) }) : undefined;
+      const ready = await waitReady(entry);
+      const marks = enrolled === undefined ? '' : enrolled ? `, enrolled: ${entry.trustMarks.join(', ')}` : ', NOT ENROLLED';
+      state.set(entry.name, `${ready ? 'ready' : 'NOT READY'}${marks}`);
     }),
   );
 
@@ -143,11 +146,11 @@ function prefixLines(proc: ChildProcess, name: string): void {
   }
 }
 
-async function waitReady(entry: ServiceEntry, timeoutMs = 60_000): Promise<boolean> {
+async function waitReady(entry: ServiceEntry, path: '/ready' | '/health' = '/ready', timeoutMs = 60_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !stopping) {
     try {
-      const res = await fetch(`${urlOf(entry)}/ready`);
+      const res = await fetch(`${urlOf(entry)}${path}`);
       if (res.ok) return true;
     } catch {
       // not listening yet

@@ -52,7 +52,7 @@ export async function startAnchor(o: { databaseUrl: string; schema: string; tmpD
       // assertion, its own token endpoint checks the chain and the marks and issues the token.
       const keys = await KeySet.open(join(serviceDataDir, FEDERATION_KEYS_FILE));
       const client = new FederatedClient({ keys, entityId: () => serviceUrl });
-      return { token: (basis?: BasisInput) => client.token(serviceUrl, basis) };
+      return { token: (basis?: BasisInput) => client.token(serviceUrl, basis), tokenAt: (other: string, basis?: BasisInput) => client.token(other, basis) };
     },
     async system(name: string, marks: readonly string[], hsaId?: string): Promise<CallingSystem> {
       // In this process, on a schema of its own: it only has to publish its entity configuration

@@ -79,6 +79,8 @@ export interface CallingSystem {
 export interface TokenSource {
   /** A fresh access token carrying this authorisation basis, from the service's own /auth/token. */
   token(basis?: BasisInput): Promise<string>;
+  /** A token of this service as the client of another service (at that one's /auth/token): a call between services. */
+  tokenAt(serviceUrl: string, basis?: BasisInput): Promise<string>;
 }
 
 /** What the orchestrator hands a suite: where its server listens and where its data lives. */

@@ -11,8 +11,9 @@ import type { Rng, Suite, SuiteContext } from '../types.ts';
 
 /**
  * The patient data index (PDI) with its real peers: the service catalogue and the consent
- * registry run as processes of their own (started by the harness, not measured), so `$locate`
- * pays for the real `$decide` round trip and the real (cached) `Endpoint/$lookup`.
+ * registry run as processes of their own (started by the harness, not measured); `$locate` decides
+ * on the index's copy of the block register, fed by the registry's change feed, and uses the real
+ * (cached) `Endpoint/$lookup`.
  *
  * Loaded: HOLDERS care providers, each in the catalogue with a patient-summary endpoint and
  * reporting PATIENTS patients (`started`) through `$sharing-events`, 1,000 a request, as its own
@@ -132,6 +133,18 @@ async function postEvents(pdiUrl: string, holder: Holder, first: number, count: 
   if (problem) throw new Error(`loading sharing events of ${holder.hsaId}: ${problem}`);
 }
 
+/** Waits for the index's /ready: its copy of the block register has caught up (after enrolment). */
+async function untilReady(baseUrl: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${baseUrl}/ready`);
+    const text = await res.text();
+    if (res.ok) return;
+    if (Date.now() > deadline) throw new Error(`the index is not ready after ${timeoutMs} ms: ${text.slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** Intake under load reports patients after the loaded ones, a fresh block of BATCH per request. */
 let nextIntake = 0;
 
@@ -176,14 +189,18 @@ const patientDataIndex: Suite<PdiData> = {
       CONSENT_URL: ctx.peers?.consent ?? '',
       ...ctx.trust?.serviceEnv(),
     },
-    readyPath: '/ready',
+    // Ready (/ready) only once its block copy has caught up, which needs it enrolled first (prepare).
+    readyPath: '/health',
   }),
   async prepare(baseUrl, ctx) {
     const trust = ctx.trust;
     const catalogueUrl = ctx.peers?.catalogue;
     if (!trust || !catalogueUrl || !ctx.peers?.consent) throw new Error('the patient data index needs a trust anchor, the catalogue and the consent registry');
-    // The index asks the consent registry as itself, a national service.
+    // The index reads the consent registry's feed as itself, a national service; the registry
+    // pushes to the index as itself (its token source wakes the index's copy below).
     await trust.callerOf(baseUrl, dataDir(ctx, 'index'), ['national-service']);
+    const registry = await trust.callerOf(ctx.peers.consent, dataDir(ctx, 'consent'), ['national-service']);
+    await untilReady(baseUrl);
     const rng = seeded(8082);
     const hsaIds = Array.from({ length: HOLDERS + 1 }, () => syntheticHsaId('organisation', rng));
     const requester = hsaIds.pop()!;
@@ -232,11 +249,21 @@ const patientDataIndex: Suite<PdiData> = {
     const blocked = patients.slice(0, blockedCount());
     const db = await openDb({ connectionString: ctx.databaseUrl, schema: consentSchema(ctx), poolSize: 1 });
     try {
-      await loadBenchBlocks(db, { blocks: blocked.length, patients: blocked, owners: hsaIds });
+      await loadBenchBlocks(db, { blocks: blocked.length, patients: blocked, owners: hsaIds, feed: true });
     } finally {
       await db.close();
     }
-    ctx.log(`loaded ${blocked.length} blocks in the consent registry (bench-only SQL loader)`);
+    // The loader wrote past the registry's outbox, so no push went out: wake the index's copy as the registry would.
+    const copied = Date.now();
+    const woken = await fetch(`${baseUrl}/fhir/$consent-notification`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${await registry.tokenAt(baseUrl)}` },
+      body: JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: [] }),
+    });
+    if (woken.status !== 200) throw new Error(`waking the index's block copy: ${woken.status} ${await woken.text()}`);
+    ctx.log(
+      `loaded ${blocked.length} blocks in the consent registry (bench-only SQL loader, with its change feed); the index's copy caught up in ${((Date.now() - copied) / 1000).toFixed(1)} s`,
+    );
 
     const ehr = await trust.system('ehr-requester', ['care-provider-system'], requester);
     const clinicianToken = await ehr.token(baseUrl, {
