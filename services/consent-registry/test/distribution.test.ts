@@ -85,17 +85,15 @@ test('a local block service keeps deciding while NSF is down and catches up with
     await national.app.close();
     await national.kernel.db.close();
     expect((await host.local().decide(askByB('patient-summary', 'eprescription'))).map((d) => d.effect)).toEqual(['deny', 'permit']);
-    await host
-      .local()
-      .register({
-        patient: ids.patient,
-        kind: 'care-provider',
-        owner: ids.providerA,
-        scope: { level: 'outer' },
-        category: 'eprescription',
-        period: { start: Date.now() - 1000 },
-        createdBy: { type: 'care-provider', organisation: ids.providerA },
-      });
+    await host.local().register({
+      patient: ids.patient,
+      kind: 'care-provider',
+      owner: ids.providerA,
+      scope: { level: 'outer' },
+      category: 'eprescription',
+      period: { start: Date.now() - 1000 },
+      createdBy: { type: 'care-provider', organisation: ids.providerA },
+    });
     expect((await host.local().decide(askByB('eprescription')))[0]!.effect).toBe('deny');
     await expect(host.local().catchUp()).rejects.toThrow();
     await host.local().drainUploads(); // fails and is kept for retry

@@ -67,19 +67,17 @@ describe('consent revokes (NSF-R12)', () => {
   test("the patient's consent lifts the block for exactly the grantee; another organisation is still denied", async () => {
     const block = await blockA();
     expect(await result(ask({}))).toBe('deny');
-    const created = await callers
-      .access(ids.patient)
-      .call(
-        'POST',
-        '/Consent',
-        revokeConsent({
-          patient: ids.patient,
-          grantee: { organisation: ids.providerB },
-          blockIds: [block.id!],
-          period: { end: inMs(7 * DAY) },
-          reason: 'second opinion at B',
-        }),
-      );
+    const created = await callers.access(ids.patient).call(
+      'POST',
+      '/Consent',
+      revokeConsent({
+        patient: ids.patient,
+        grantee: { organisation: ids.providerB },
+        blockIds: [block.id!],
+        period: { end: inMs(7 * DAY) },
+        reason: 'second opinion at B',
+      }),
+    );
     if (created.status !== 201) throw new Error(JSON.stringify(created.body));
     const revoke = created.body as Consent;
     expect(revoke.performer).toEqual([{ type: 'Patient', identifier: ids.patient }]);
@@ -293,19 +291,17 @@ test('revokes reach the local block service through the same feed, and it lifts 
     };
     await until('deny');
     const end = Date.now() + DAY;
-    const revoke = await callers
-      .access(patient)
-      .call(
-        'POST',
-        '/Consent',
-        revokeConsent({
-          patient,
-          grantee: { organisation: ids.providerB },
-          blockIds: [block.id!],
-          period: { end: new Date(end).toISOString() },
-          reason: 'referral to B',
-        }),
-      );
+    const revoke = await callers.access(patient).call(
+      'POST',
+      '/Consent',
+      revokeConsent({
+        patient,
+        grantee: { organisation: ids.providerB },
+        blockIds: [block.id!],
+        period: { end: new Date(end).toISOString() },
+        reason: 'referral to B',
+      }),
+    );
     expect(revoke.status).toBe(201);
     await until('permit');
     // The local copy applies the revoke's window with its own clock.

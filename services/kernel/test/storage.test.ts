@@ -144,7 +144,9 @@ describe('resource tables', () => {
     const after = await indexesOf('res_basic');
     expect(after).not.toContain('res_basic_sp_code_idx');
     expect(after).toContain('res_basic_sp_author_idx');
-    const columns = await db.query("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'res_basic' AND column_name = 'sp_code'");
+    const columns = await db.query(
+      "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'res_basic' AND column_name = 'sp_code'",
+    );
     expect(columns.rowCount).toBe(1);
     expect(() => defineResourceType({ ...indexed, unindexed: ['status'] })).toThrow(/unindexed status/);
   });

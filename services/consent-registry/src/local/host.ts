@@ -42,7 +42,10 @@ export function localBlockHost(options: LocalBlockHostOptions): { definition: Se
           if (bundle?.resourceType !== 'Bundle') throw new FhirError('MESH-OP-001', { diagnostics: 'a notification is a Bundle', expression: 'Bundle' });
           // A wake-up: the copy reads NSF's feed itself (see LocalBlockService.sync).
           await get().sync();
-          return { status: 200, body: { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational', diagnostics: 'the local copy is current' }] } };
+          return {
+            status: 200,
+            body: { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational', diagnostics: 'the local copy is current' }] },
+          };
         },
       },
       {

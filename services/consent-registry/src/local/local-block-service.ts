@@ -7,7 +7,16 @@ import { validateBlock, type Block, type Decision, type DecisionPolicy } from '.
 import { blockToConsent, consentToBlock } from '../fhir/consent-block.ts';
 import { splitConsents } from '../fhir/consent-revoke.ts';
 import type { DecideInput } from '../fhir/decide-parameters.ts';
-import { activeLocalConsents, applyVersion, putPending, readCursor, readSubscription, writeCursor, writeSubscription, type CopyPrivacy } from './local-store.ts';
+import {
+  activeLocalConsents,
+  applyVersion,
+  putPending,
+  readCursor,
+  readSubscription,
+  writeCursor,
+  writeSubscription,
+  type CopyPrivacy,
+} from './local-store.ts';
 
 export const LOCAL_MIGRATIONS = fileURLToPath(new URL('./migrations', import.meta.url));
 const UPLOAD_TOPIC = 'local-block.upload';
