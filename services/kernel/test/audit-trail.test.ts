@@ -28,7 +28,7 @@ const readOf = (marker: string): AuditFacts => ({
 
 let database: TestDatabase;
 let db: Db;
-/** Rows of each INSERT the trail sent (its one JSON array parameter), in order. */
+/** Rows of each INSERT the trail sent, in order. */
 let inserts: number[];
 /** The database as the trail sees it: every statement counted. */
 let counted: Db;
@@ -40,7 +40,7 @@ beforeAll(async () => {
   counted = {
     ...db,
     query: (text, values, options) => {
-      if (text.startsWith('INSERT')) inserts.push((JSON.parse(values![0] as string) as unknown[]).length);
+      if (text.startsWith('INSERT')) inserts.push(text.split('), (').length);
       return db.query(text, values, options);
     },
   };

@@ -37,6 +37,7 @@ export class Pseudonymiser {
   readonly #pseudonymKey: KeyObject;
   readonly #digestKey: KeyObject;
   readonly #sealKey: KeyObject;
+  #last = { input: '', pseudonym: '' };
 
   constructor(secret: Uint8Array) {
     if (secret.byteLength < MIN_SECRET_BYTES) throw new RangeError(`a pseudonym key has at least ${MIN_SECRET_BYTES} bytes (got ${secret.byteLength})`);
@@ -49,7 +50,10 @@ export class Pseudonymiser {
 
   /** The patient's pseudonym: HMAC-SHA-256 of `system|value`, hex. */
   pseudonym(identifier: Identifier): string {
-    return createHmac('sha256', this.#pseudonymKey).update(`${identifier.system}|${identifier.value}`, 'utf8').digest('hex');
+    const input = `${identifier.system}|${identifier.value}`;
+    // A $locate asks twice (its entries, then its block copy): the last answer is kept.
+    if (this.#last.input !== input) this.#last = { input, pseudonym: createHmac('sha256', this.#pseudonymKey).update(input, 'utf8').digest('hex') };
+    return this.#last.pseudonym;
   }
 
   /**

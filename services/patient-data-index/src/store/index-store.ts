@@ -109,10 +109,7 @@ export async function applyEvents(tx: Tx, events: readonly IndexEvent[]): Promis
   return { outcomes: plan.outcomes };
 }
 
-/**
- * The lookup on $locate's hot path: the patient's active entries (PDI-R10). The pseudonym
- * equality lets the planner prune to one partition and use its primary key.
- */
+/** The lookup on $locate's hot path: the patient's active entries (PDI-R10), by the primary key's leading column. */
 export async function entriesFor(q: Queryable, pseudonym: string): Promise<StoredEntry[]> {
   const { rows } = await q.query<EntryRow>(
     `SELECT ${ENTRY_COLUMNS} FROM index_entry e WHERE e.pseudonym = decode($1, 'hex') AND e.state = 'active'
