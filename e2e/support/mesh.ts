@@ -1,7 +1,7 @@
 import { createConsentRegistry, distributorOf } from '../../services/consent-registry/src/definition.ts';
 import { startTestFederation, type TestFederation } from '@ndi-mesh/federation/testing';
 import type { BasisInput, ServiceDefinition } from '@ndi-mesh/kernel';
-import { startTestService, type TestService } from '@ndi-mesh/kernel/testing';
+import { startTestService, untilReady, type TestService } from '@ndi-mesh/kernel/testing';
 import { patientDataIndexService } from '../../services/patient-data-index/src/definition.ts';
 import { serviceCatalogue } from '../../services/service-catalogue/src/definition.ts';
 
@@ -64,18 +64,6 @@ export async function startMesh(): Promise<Mesh> {
   } catch (err) {
     await closeAll();
     throw err;
-  }
-}
-
-/** Waits for the service's /ready (the index: until its copy of the block register has caught up). */
-async function untilReady(service: TestService, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await fetch(`${service.url}/ready`);
-    const text = await res.text();
-    if (res.status === 200) return;
-    if (Date.now() > deadline) throw new Error(`${service.url} is not ready after ${timeoutMs} ms: ${res.status} ${text.slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { AuditEvent, Consent, OperationOutcome } from '@medplum/fhirtypes';
 import { startTestFederation, type TestFederation } from '@ndi-mesh/federation/testing';
 import { PURPOSE, type BasisInput, type ServiceDefinition } from '@ndi-mesh/kernel';
-import { createTestDatabase, startTestService, type TestDatabase, type TestService } from '@ndi-mesh/kernel/testing';
+import { createTestDatabase, startTestService, untilReady, type TestDatabase, type TestService } from '@ndi-mesh/kernel/testing';
 import { createConsentRegistry, distributorOf } from '../../../consent-registry/src/definition.ts';
 import { patientDataIndexService } from '../../src/definition.ts';
 import { ACCESS_SERVICE_ORG } from './actors.ts';
@@ -150,20 +150,7 @@ export async function startPdiMesh(options: { providers?: readonly CatalogueProv
   }
 }
 
-/**
- * Waits for the service's /ready: for the index, until its copy of the block register has caught
- * up with the registry (it subscribes once it listens and is enrolled, retrying with backoff).
- */
-export async function untilReady(service: TestService, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await fetch(`${service.url}/ready`);
-    const text = await res.text();
-    if (res.status === 200) return;
-    if (Date.now() > deadline) throw new Error(`${service.url} is not ready after ${timeoutMs} ms: ${res.status} ${text.slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { untilReady };
 
 /** The address of a port nothing listens on any more: a peer that cannot be reached. */
 export async function unreachableUrl(): Promise<string> {
