@@ -93,15 +93,46 @@ export class LocalBlockService {
    * every later start only catches up: NSF keeps pushing to the registered endpoint meanwhile.
    */
   async ensureSubscribed(endpoint: string): Promise<{ subscription: string; applied: number }> {
-    let subscription = await readSubscription(this.o.db, this.o.nationalBase);
-    if (!subscription) {
-      subscription = await this.subscribe(endpoint);
-      await writeSubscription(this.o.db, this.o.nationalBase, subscription);
+    const stored = await readSubscription(this.o.db, this.o.nationalBase);
+    // Started at another address: move the Subscription there (pushes still queued at NSF follow it).
+    if (stored && stored.endpoint !== endpoint && !(await this.moveSubscription(stored.id, endpoint))) {
+      const subscription = await this.subscribe(endpoint);
+      await writeSubscription(this.o.db, this.o.nationalBase, subscription, endpoint);
+      return { subscription, applied: 0 };
+    }
+    if (!stored) {
+      const subscription = await this.subscribe(endpoint);
+      await writeSubscription(this.o.db, this.o.nationalBase, subscription, endpoint);
       // subscribe() caught up already.
       return { subscription, applied: 0 };
     }
+    if (stored.endpoint !== endpoint) await writeSubscription(this.o.db, this.o.nationalBase, stored.id, endpoint);
     const { applied } = await this.catchUp();
-    return { subscription, applied };
+    return { subscription: stored.id, applied };
+  }
+
+  /** Points the Subscription at `endpoint`; false when NSF no longer has it (then subscribe again). */
+  private async moveSubscription(id: string, endpoint: string): Promise<boolean> {
+    const res = await this.o.client().fetch(`${this.o.nationalBase}/Subscription/${encodeURIComponent(id)}`, {
+      method: 'PUT',
+      basis: this.basis,
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ ...this.subscriptionResource(endpoint), id, status: 'active' }),
+    });
+    const text = await res.text();
+    if (res.status === 404 || res.status === 410) return false;
+    if (!res.ok) throw new Error(`NSF refused to move the subscription (${res.status}): ${text.slice(0, 300)}`);
+    return true;
+  }
+
+  private subscriptionResource(endpoint: string) {
+    return {
+      resourceType: 'Subscription',
+      status: 'requested',
+      reason: this.o.organisation ? `Local block service of ${this.o.organisation}` : 'National copy of every block',
+      criteria: this.o.organisation ? `Consent?owner=${this.o.organisation}` : 'Consent',
+      channel: { type: 'rest-hook', endpoint, payload: 'application/fhir+json' },
+    };
   }
 
   /** Registers for NSF's pushes to `endpoint` (rest-hook), then catches up on what happened before. */
@@ -110,13 +141,7 @@ export class LocalBlockService {
       method: 'POST',
       basis: this.basis,
       headers: { 'content-type': 'application/fhir+json' },
-      body: JSON.stringify({
-        resourceType: 'Subscription',
-        status: 'requested',
-        reason: this.o.organisation ? `Local block service of ${this.o.organisation}` : 'National copy of every block',
-        criteria: this.o.organisation ? `Consent?owner=${this.o.organisation}` : 'Consent',
-        channel: { type: 'rest-hook', endpoint, payload: 'application/fhir+json' },
-      }),
+      body: JSON.stringify(this.subscriptionResource(endpoint)),
     });
     const body = (await res.json()) as { id?: string };
     if (res.status !== 201 || !body.id) throw new Error(`NSF refused the subscription (${res.status}): ${JSON.stringify(body)}`);

@@ -79,15 +79,20 @@ export async function writeCursor(tx: Tx, national: string, cursor: number): Pro
   );
 }
 
-/** The Subscription this copy registered at `national`, if any. */
-export async function readSubscription(q: Queryable, national: string): Promise<string | undefined> {
-  const { rows } = await q.query<{ subscription: string | null }>('SELECT subscription FROM local_block_cursor WHERE national = $1', [national]);
-  return rows[0]?.subscription ?? undefined;
+/** The Subscription this copy registered at `national`, and the endpoint it delivers to, if any. */
+export async function readSubscription(q: Queryable, national: string): Promise<{ id: string; endpoint: string | null } | undefined> {
+  const { rows } = await q.query<{ subscription: string | null; endpoint: string | null }>(
+    'SELECT subscription, endpoint FROM local_block_cursor WHERE national = $1',
+    [national],
+  );
+  const row = rows[0];
+  return row?.subscription ? { id: row.subscription, endpoint: row.endpoint } : undefined;
 }
 
-export async function writeSubscription(q: Queryable, national: string, subscription: string): Promise<void> {
+export async function writeSubscription(q: Queryable, national: string, subscription: string, endpoint: string): Promise<void> {
   await q.query(
-    `INSERT INTO local_block_cursor (national, cursor, subscription) VALUES ($1, 0, $2) ON CONFLICT (national) DO UPDATE SET subscription = EXCLUDED.subscription`,
-    [national, subscription],
+    `INSERT INTO local_block_cursor (national, cursor, subscription, endpoint) VALUES ($1, 0, $2, $3)
+     ON CONFLICT (national) DO UPDATE SET subscription = EXCLUDED.subscription, endpoint = EXCLUDED.endpoint`,
+    [national, subscription, endpoint],
   );
 }

@@ -124,6 +124,14 @@ test('a block registered and a block cancelled while the index is stopped are in
   // It caught up on its stored subscription rather than subscribing again.
   const { rows } = await mesh.registry.kernel.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM res_subscription WHERE NOT deleted`);
   expect(rows[0]!.n).toBe(1);
+  // It came back at another address and moved its Subscription there: pushes reach it again.
+  const other = await patientAtAandB();
+  await mesh.register(other, outerBlockOf(other, HOLDER_B));
+  expect(await custodians(other)).toEqual([HOLDER_A]);
+  const endpoints = await mesh.registry.kernel.db.query<{ endpoint: string }>(
+    `SELECT content->'channel'->>'endpoint' AS endpoint FROM res_subscription WHERE NOT deleted`,
+  );
+  expect(endpoints.rows.map((r) => new URL(r.endpoint).origin)).toEqual([mesh.pdi.url]);
   blockedB = patient;
 });
 
