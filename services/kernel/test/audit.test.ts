@@ -100,3 +100,15 @@ test('a deletion keeps its version in history, answers 410 after, and is audited
   await svc.http.delete(`/fhir/Patient/${created.body.id}`).expect(204);
   expect((await svc.http.get(`/fhir/Patient/${created.body.id}/_history`)).body.entry).toHaveLength(2);
 });
+
+test('the patient and agent identifiers are searched as system|value only (their rows keep just that key)', async () => {
+  await svc.http.get(`/fhir/Patient/${id}`).expect(200);
+  expect((await auditsFor('subtype=read')).total).toBeGreaterThan(0);
+  for (const q of [`patient-identifier=${pnr}`, `patient-identifier=${PERSONNUMMER_SYSTEM}|`, `agent-identifier=${PERSONNUMMER_SYSTEM}|,${pnr}`]) {
+    const res = await svc.http.get(`/fhir/AuditEvent?${q}`).expect(400);
+    expect(res.body.issue[0].details.coding[0].code).toBe('MESH-SEARCH-002');
+    expect(res.body.issue[0].diagnostics).toMatch(/<system>\|<value>/);
+  }
+  const { rows } = await svc.kernel.db.query<{ keys: string[] }>('SELECT sp_patient_identifier AS keys FROM res_auditevent WHERE sp_patient_identifier IS NOT NULL LIMIT 1');
+  expect(rows[0]!.keys).toEqual([`${PERSONNUMMER_SYSTEM}|${pnr}`]);
+});

@@ -104,9 +104,9 @@ export function auditSearchColumns(event: AuditEvent): SearchColumns {
   const agent = new Set<string>();
   for (const e of event.entity ?? []) {
     if (e.what?.reference) for (const k of referenceKeys(e.what.reference)) entity.add(k);
-    if (e.role?.code === '1' && e.what?.identifier) for (const k of tokenKeys(e.what.identifier.system, e.what.identifier.value)) patient.add(k);
+    if (e.role?.code === '1' && e.what?.identifier) for (const k of tokenKeys(e.what.identifier.system, e.what.identifier.value, true)) patient.add(k);
   }
-  for (const a of event.agent ?? []) if (a.who?.identifier) for (const k of tokenKeys(a.who.identifier.system, a.who.identifier.value)) agent.add(k);
+  for (const a of event.agent ?? []) if (a.who?.identifier) for (const k of tokenKeys(a.who.identifier.system, a.who.identifier.value, true)) agent.add(k);
   const subtype = new Set((event.subtype ?? []).flatMap((c) => tokenKeys(c.system, c.code)));
   return {
     sp_date_lo: recorded?.lo ?? null,

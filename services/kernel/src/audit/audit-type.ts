@@ -23,15 +23,19 @@ export function auditEventType(): ResourceType {
         code: 'patient-identifier',
         type: 'token',
         expression: "AuditEvent.entity.where(role.code = '1').what.identifier",
-        description: 'The patient the access concerned, by identifier (personnummer or samordningsnummer).',
+        description: 'The patient the access concerned, by identifier (personnummer or samordningsnummer), as system|value.',
         url: 'https://ndi-mesh.se/fhir/SearchParameter/AuditEvent-patient-identifier',
+        // Written with every audited read, searched by one patient at a time: only the system|value
+        // key (measured: a third fewer audit rows a second with the value-only and system-only keys).
+        exact: true,
       },
       {
         code: 'agent-identifier',
         type: 'token',
         expression: 'AuditEvent.agent.who.identifier',
-        description: 'Any agent by identifier: the calling system (entity id), its organisation or the person (HSA-id).',
+        description: 'Any agent by identifier, as system|value: the calling system (entity id), its organisation or the person (HSA-id).',
         url: 'https://ndi-mesh.se/fhir/SearchParameter/AuditEvent-agent-identifier',
+        exact: true,
       },
     ],
     // Every record has one of a handful of actions, outcomes and interactions: an index on them

@@ -35,7 +35,7 @@ function keysOf(p: CompiledSearchParam, v: TypedValue): string[] {
   const value = v.value as unknown;
   switch (p.type) {
     case 'token':
-      return tokenValueKeys(v);
+      return tokenValueKeys(v, p.exact === true);
     case 'string':
       return stringValues(v).map(normaliseString);
     case 'reference': {
@@ -51,21 +51,21 @@ function keysOf(p: CompiledSearchParam, v: TypedValue): string[] {
   }
 }
 
-function tokenValueKeys(v: TypedValue): string[] {
+function tokenValueKeys(v: TypedValue, exact: boolean): string[] {
   const value = v.value as Record<string, unknown>;
   switch (v.type) {
     case 'Identifier':
-      return tokenKeys(value.system as string | undefined, value.value as string | undefined);
+      return tokenKeys(value.system as string | undefined, value.value as string | undefined, exact);
     case 'Coding':
-      return tokenKeys(value.system as string | undefined, value.code as string | undefined);
+      return tokenKeys(value.system as string | undefined, value.code as string | undefined, exact);
     case 'CodeableConcept':
-      return ((value.coding as Record<string, string>[] | undefined) ?? []).flatMap((c) => tokenKeys(c.system, c.code));
+      return ((value.coding as Record<string, string>[] | undefined) ?? []).flatMap((c) => tokenKeys(c.system, c.code, exact));
     case 'ContactPoint':
-      return tokenKeys(value.system as string | undefined, value.value as string | undefined);
+      return tokenKeys(value.system as string | undefined, value.value as string | undefined, exact);
     case 'boolean':
-      return tokenKeys(undefined, String(v.value));
+      return tokenKeys(undefined, String(v.value), exact);
     default:
-      return typeof v.value === 'string' ? tokenKeys(undefined, v.value) : [];
+      return typeof v.value === 'string' ? tokenKeys(undefined, v.value, exact) : [];
   }
 }
 

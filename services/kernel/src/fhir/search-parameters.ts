@@ -14,6 +14,8 @@ export interface SearchParamDef {
   readonly description?: string;
   /** Canonical URL of the SearchParameter, shown in the CapabilityStatement. */
   readonly url?: string;
+  /** Tokens only: stored and searched only as `system|value` (or `|value`); see tokenKeys. */
+  readonly exact?: boolean;
 }
 
 export interface CompiledSearchParam extends SearchParamDef {
@@ -29,6 +31,7 @@ export function compileSearchParam(resourceType: string, param: string | SearchP
   const def = typeof param === 'string' ? baseSearchParam(resourceType, param) : param;
   if (!/^[a-z][a-z0-9-]*$/.test(def.code)) throw new Error(`Search parameter code ${def.code} is not a plain lower-case code`);
   if (!SUPPORTED.includes(def.type)) throw new Error(`${resourceType}.${def.code}: search parameters of type ${def.type} are not supported yet`);
+  if (def.exact && def.type !== 'token') throw new Error(`${resourceType}.${def.code}: only token parameters can be exact`);
   return { ...def, column: `sp_${def.code.replace(/-/g, '_')}`, atom: parseFhirPath(def.expression) };
 }
 

@@ -2,7 +2,7 @@ import { FhirError } from '../errors/index.ts';
 import { parseFhirDateRange, type InstantRange } from './dates.ts';
 import type { ResourceType } from './registry.ts';
 import type { CompiledSearchParam } from './search-parameters.ts';
-import { normaliseString, splitOr, tokenSearchKey, unescape } from './tokens.ts';
+import { normaliseString, splitOr, tokenSearchKey, unescape, unescapedIndex } from './tokens.ts';
 
 export type DatePrefix = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb';
 const DATE_PREFIXES: readonly DatePrefix[] = ['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb'];
@@ -133,9 +133,13 @@ function parseFilter(type: ResourceType, name: string, modifier: string | undefi
   const values = splitOr(rawValue);
   if (values.some((v) => v === '')) throw badValue(rawName, 'empty value');
   switch (param.type) {
-    case 'token':
+    case 'token': {
       if (modifier !== undefined) throw unsupportedModifier(rawName);
+      // An exact parameter keeps only `system|value` (and `|value`): a value alone or a system alone would find nothing.
+      if (param.exact && values.some((v) => unescapedIndex(v, '|') < 0 || unescapedIndex(v, '|') === v.length - 1))
+        throw badValue(rawName, `${param.code} is searched as <system>|<value> (or |<value>), not by value or system alone`);
       return { kind: 'keys', column: param.column, keys: values.map(tokenSearchKey) };
+    }
     case 'uri':
       if (modifier !== undefined) throw unsupportedModifier(rawName);
       return { kind: 'keys', column: param.column, keys: values.map(unescape) };

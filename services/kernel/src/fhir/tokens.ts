@@ -4,8 +4,12 @@
  *   coding (S, C) stores `S|C`, `S|` and `*|C`; a code with no system stores `|C` and `*|C`.
  *   search `S|C` → `S|C`, `C` → `*|C`, `S|` → `S|`, `|C` → `|C`.
  * `*` is never a system (systems are URIs), so the keys cannot collide.
+ * An `exact` parameter stores only `S|C` (or `|C`) and is searched only in those forms: for
+ * identifiers written far more often than searched (the audit trail's patient and agents), where
+ * the two extra keys of every value were a third of the cost of writing a row.
  */
-export function tokenKeys(system: string | undefined, code: string | undefined): string[] {
+export function tokenKeys(system: string | undefined, code: string | undefined, exact = false): string[] {
+  if (exact) return code ? [`${system ?? ''}|${code}`] : [];
   if (system && code) return [`${system}|${code}`, `${system}|`, `*|${code}`];
   if (system) return [`${system}|`];
   if (code) return [`|${code}`, `*|${code}`];
