@@ -1,13 +1,4 @@
-import { PERSONNUMMER_SYSTEM, PURPOSE, syntheticHsaId, syntheticPersonnummer, type BasisInput, type Rng } from '@ndi-mesh/kernel';
-
-/** A seeded stand-in for Math.random, so a failing run names the same people and providers again. */
-function seeded(seed: number): Rng {
-  let s = seed;
-  return () => {
-    s = (s * 16807) % 2147483647;
-    return (s - 1) / 2147483646;
-  };
-}
+import { PERSONNUMMER_SYSTEM, PURPOSE, seededRng, syntheticHsaId, syntheticPersonnummer, type BasisInput } from '@ndi-mesh/kernel';
 
 export interface Person {
   readonly system: string;
@@ -16,7 +7,7 @@ export interface Person {
 
 /** Everyone in the story: two care providers with a unit and a clinician each, an access service, three patients. */
 export function cast(seed = 2026_11_25) {
-  const rng = seeded(seed);
+  const rng = seededRng(seed);
   const providerA = syntheticHsaId('organisation', rng);
   const providerB = syntheticHsaId('organisation', rng);
   const patients = new Set<string>();

@@ -3,6 +3,7 @@ import { syntheticHsaId } from '../../../services/kernel/src/identifiers/synthet
 import { openDb } from '../../../services/kernel/src/storage/db.ts';
 import { PURPOSE } from '../../../services/kernel/src/trust/constants.ts';
 import { benchPersonnummer, loadBenchBlocks } from '../../../services/consent-registry/bench/load-blocks.ts';
+import { pick, seededRng } from '../random.ts';
 import type { Rng, Suite, SuiteContext } from '../types.ts';
 
 /**
@@ -28,15 +29,6 @@ export interface ConsentData {
 
 const dataDir = (ctx: SuiteContext) => `${ctx.tmpDir}/consent-registry`;
 const schema = (ctx: SuiteContext) => ctx.schema('consent_registry');
-
-function seeded(seed: number): Rng {
-  let s = seed;
-  return () => {
-    s = (s * 16807) % 2147483647;
-    return (s - 1) / 2147483646;
-  };
-}
-const pick = <T>(items: readonly T[], rng: Rng): T => items[Math.floor(rng() * items.length)]!;
 
 function decideBody(d: ConsentData, rng: Rng, records: number): string {
   const hsa = (value: string) => ({ system: HSA_ID_SYSTEM, value });
@@ -76,7 +68,7 @@ const consentRegistry: Suite<ConsentData> = {
   }),
   async prepare(baseUrl, ctx) {
     if (!ctx.trust) throw new Error('the consent registry needs a trust anchor: every route needs a token');
-    const rng = seeded(53_2);
+    const rng = seededRng(53_2);
     const patients = benchPersonnummer(BLOCKS / 2);
     const owners = Array.from({ length: OWNERS }, () => syntheticHsaId('organisation', rng));
     const db = await openDb({ connectionString: ctx.databaseUrl, schema: schema(ctx), poolSize: 2 });

@@ -7,6 +7,7 @@ import { openDb } from '../../../services/kernel/src/storage/db.ts';
 import { PURPOSE } from '../../../services/kernel/src/trust/constants.ts';
 import { loadBenchBlocks } from '../../../services/consent-registry/bench/load-blocks.ts';
 import { createAll, inParallel } from '../fhir-client.ts';
+import { pick, seededRng } from '../random.ts';
 import type { Rng, Suite, SuiteContext } from '../types.ts';
 
 /**
@@ -46,15 +47,6 @@ export interface PdiData {
 
 const dataDir = (ctx: SuiteContext, name: string) => `${ctx.tmpDir}/patient-data-index/${name}`;
 const consentSchema = (ctx: SuiteContext) => ctx.schema('pdi_consent_registry');
-
-function seeded(seed: number): Rng {
-  let s = seed;
-  return () => {
-    s = (s * 16807) % 2147483647;
-    return (s - 1) / 2147483646;
-  };
-}
-const pick = <T>(items: readonly T[], rng: Rng): T => items[Math.floor(rng() * items.length)]!;
 
 /**
  * The i-th of 3,286,800 distinct well-formed personnummer of people born 1890–1899, the scheme
@@ -201,7 +193,7 @@ const patientDataIndex: Suite<PdiData> = {
     await trust.callerOf(baseUrl, dataDir(ctx, 'index'), ['national-service']);
     const registry = await trust.callerOf(ctx.peers.consent, dataDir(ctx, 'consent'), ['national-service']);
     await untilReady(baseUrl);
-    const rng = seeded(8082);
+    const rng = seededRng(8082);
     const hsaIds = Array.from({ length: HOLDERS + 1 }, () => syntheticHsaId('organisation', rng));
     const requester = hsaIds.pop()!;
 

@@ -4,6 +4,7 @@ import { HSA_ID_SYSTEM } from '../../../services/kernel/src/identifiers/systems.
 import { syntheticHsaId } from '../../../services/kernel/src/identifiers/synthetic.ts';
 import { PURPOSE } from '../../../services/kernel/src/trust/constants.ts';
 import { createAll, inParallel } from '../fhir-client.ts';
+import { pick, seededRng } from '../random.ts';
 import type { Rng, Suite, SuiteContext } from '../types.ts';
 
 /**
@@ -42,14 +43,6 @@ export interface CatalogueData {
 
 const dataDir = (ctx: SuiteContext) => `${ctx.tmpDir}/service-catalogue`;
 
-function seeded(seed: number): Rng {
-  let s = seed;
-  return () => {
-    s = (s * 16807) % 2147483647;
-    return (s - 1) / 2147483646;
-  };
-}
-
 function organization(name: string, hsaId: string): Organization {
   return { resourceType: 'Organization', identifier: [{ system: HSA_ID_SYSTEM, value: hsaId }], active: true, name };
 }
@@ -71,8 +64,6 @@ function endpoint(orgReference: string, n: number, host: string, extra: Partial<
     ...extra,
   };
 }
-
-const pick = <T>(items: readonly T[], rng: Rng): T => items[Math.floor(rng() * items.length)]!;
 
 // Endpoints created under load are active, so each gets a one-second period of its own, far
 // ahead: no two of them overlap (NTK-R11) and none clashes with the loaded ones' information type.
@@ -113,7 +104,7 @@ const serviceCatalogue: Suite<CatalogueData> = {
   async prepare(baseUrl, ctx) {
     if (!ctx.trust) throw new Error('the service catalogue needs a trust anchor to accept writes');
     const caller = await ctx.trust.callerOf(baseUrl, dataDir(ctx), WRITER_MARKS);
-    const rng = seeded(20260101);
+    const rng = seededRng(20260101);
     const hsaIds = Array.from({ length: ORGANIZATIONS }, () => syntheticHsaId('organisation', rng));
     const started = Date.now();
     // One transaction per organisation, with its own token: the organisation and its endpoints.

@@ -10,15 +10,14 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startTestFederation } from '@ndi-mesh/federation/testing';
-import { PURPOSE, syntheticHsaId } from '@ndi-mesh/kernel';
+import { PURPOSE, seededRng, syntheticHsaId } from '@ndi-mesh/kernel';
 import { startTestService } from '@ndi-mesh/kernel/testing';
 import { createConsentRegistry } from '../src/definition.ts';
 import { benchPersonnummer, loadBenchBlocks } from './load-blocks.ts';
 
 const blocks = Number(process.argv[2] ?? 1_000_000);
 const seconds = process.argv[3] ?? '15';
-let seed = 4711;
-const rng = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+const rng = seededRng(4711);
 const patients = benchPersonnummer(Math.ceil(blocks / 2));
 const owners = Array.from({ length: 1000 }, () => syntheticHsaId('organisation', rng));
 

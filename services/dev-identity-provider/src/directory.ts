@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { checkHsaId, syntheticHsaId, type Rng } from '@ndi-mesh/kernel';
+import { checkHsaId, seededRng, syntheticHsaId, type Rng } from '@ndi-mesh/kernel';
 
 /** The roles the mesh's web UIs act on; a real IdP maps its own role attributes onto these. */
 export const ROLE = {
@@ -30,15 +30,6 @@ export interface DirectoryPerson {
 export interface Directory {
   readonly organisations: readonly DirectoryOrganisation[];
   readonly people: readonly DirectoryPerson[];
-}
-
-/** A seeded Park–Miller generator: the same seed, the same directory. */
-export function seededRng(seed: number): Rng {
-  let state = seed % 2_147_483_647 || 1;
-  return () => {
-    state = (state * 16_807) % 2_147_483_647;
-    return (state - 1) / 2_147_483_646;
-  };
 }
 
 /**

@@ -109,6 +109,8 @@ test('the patient and agent identifiers are searched as system|value only (their
     expect(res.body.issue[0].details.coding[0].code).toBe('MESH-SEARCH-002');
     expect(res.body.issue[0].diagnostics).toMatch(/<system>\|<value>/);
   }
-  const { rows } = await svc.kernel.db.query<{ keys: string[] }>('SELECT sp_patient_identifier AS keys FROM res_auditevent WHERE sp_patient_identifier IS NOT NULL LIMIT 1');
+  const { rows } = await svc.kernel.db.query<{ keys: string[] }>(
+    'SELECT sp_patient_identifier AS keys FROM res_auditevent WHERE sp_patient_identifier IS NOT NULL LIMIT 1',
+  );
   expect(rows[0]!.keys).toEqual([`${PERSONNUMMER_SYSTEM}|${pnr}`]);
 });

@@ -1,14 +1,10 @@
 import type { Endpoint, Organization } from '@medplum/fhirtypes';
-import { HSA_ID_SYSTEM, syntheticHsaId } from '@ndi-mesh/kernel';
+import { HSA_ID_SYSTEM, seededRng, syntheticHsaId } from '@ndi-mesh/kernel';
 
 export const INFORMATION_TYPE = 'https://ndi-mesh.se/fhir/CodeSystem/information-type';
 
-let seed = 1;
 /** A deterministic rng so that failures reproduce. */
-export function rng(): number {
-  seed = (seed * 16807) % 2147483647;
-  return seed / 2147483647;
-}
+export const rng = seededRng(1);
 
 export function organization(name: string, hsaId = syntheticHsaId('organisation', rng)): Organization {
   return { resourceType: 'Organization', identifier: [{ system: HSA_ID_SYSTEM, value: hsaId }], active: true, name };

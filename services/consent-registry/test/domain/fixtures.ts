@@ -1,20 +1,10 @@
-import { PERSONNUMMER_SYSTEM, syntheticHsaId, syntheticPersonnummer, type Rng } from '@ndi-mesh/kernel';
+import { PERSONNUMMER_SYSTEM, seededRng, syntheticHsaId, syntheticPersonnummer } from '@ndi-mesh/kernel';
 import { countryPolicyFrom } from '../../src/domain/country-policy.ts';
 import type { Block, DecisionPolicy, DecisionRequest, PersonRef, Revoke } from '../../src/domain/model.ts';
 import { DAY_MS, HOUR_MS } from '../../src/domain/time.ts';
 
-/** Seeded, so the synthetic identities are the same in every run and every failure replays. */
-function seeded(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rng = seeded(5_3_2);
+// Seeded, so the synthetic identities are the same in every run and every failure replays.
+const rng = seededRng(5_3_2);
 
 const person = (): PersonRef => ({ system: PERSONNUMMER_SYSTEM, value: syntheticPersonnummer(rng) });
 export const PATIENT = person();

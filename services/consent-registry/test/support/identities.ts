@@ -1,17 +1,9 @@
-import { PERSONNUMMER_SYSTEM, syntheticHsaId, syntheticPersonnummer, type Rng } from '@ndi-mesh/kernel';
+import { PERSONNUMMER_SYSTEM, seededRng, syntheticHsaId, syntheticPersonnummer } from '@ndi-mesh/kernel';
 import type { PersonRef } from '../../src/domain/index.ts';
-
-function seeded(seed: number): Rng {
-  let s = seed;
-  return () => {
-    s = (s * 16807) % 2147483647;
-    return (s - 1) / 2147483646;
-  };
-}
 
 /** Synthetic people and organisations, the same in every run. Each test file passes its own seed so files never share a patient. */
 export function identities(seed: number) {
-  const rng = seeded(seed);
+  const rng = seededRng(seed);
   const person = (): PersonRef => ({ system: PERSONNUMMER_SYSTEM, value: syntheticPersonnummer(rng) });
   const providerA = syntheticHsaId('organisation', rng);
   const providerB = syntheticHsaId('organisation', rng);

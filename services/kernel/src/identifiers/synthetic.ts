@@ -20,6 +20,18 @@ import { SKATTEVERKET_TEST_SAMORDNINGSNUMMER } from './skatteverket-test-samordn
  */
 export type Rng = () => number;
 
+/**
+ * A seeded Park–Miller generator, for synthetic data that must be the same in every run (test
+ * fixtures, the demo directory, bench data): the same seed, the same identities, so a failure replays.
+ */
+export function seededRng(seed: number): Rng {
+  let state = seed % 2_147_483_647 || 1;
+  return () => {
+    state = (state * 16_807) % 2_147_483_647;
+    return (state - 1) / 2_147_483_646;
+  };
+}
+
 export type HsaIdKind = 'organisation' | 'unit' | 'person' | 'system';
 
 const FIRST_TEST_BIRTH = Date.UTC(1991, 0, 1);

@@ -1,22 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Parameters } from '@medplum/fhirtypes';
-import { luhnCheckDigit, PERSONNUMMER_SYSTEM, syntheticHsaId, type Rng } from '@ndi-mesh/kernel';
+import { luhnCheckDigit, PERSONNUMMER_SYSTEM, seededRng, syntheticHsaId } from '@ndi-mesh/kernel';
 import { toIndexEvent } from '../../src/domain/index-event.ts';
 import type { IndexEvent } from '../../src/domain/index-entry.ts';
 import { Pseudonymiser } from '../../src/domain/pseudonym.ts';
 import { sharingEventParameters, type SharingEvent } from '../../src/domain/sharing-event.ts';
 
-/** A deterministic Math.random stand-in (mulberry32), so a failing case can be rerun. */
-export function seededRng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRng };
 
 const rng = seededRng(20260301);
 export const PROVIDER = syntheticHsaId('organisation', rng);
