@@ -7,6 +7,7 @@ import { openDb } from '../../../services/kernel/src/storage/db.ts';
 import { PURPOSE } from '../../../services/kernel/src/trust/constants.ts';
 import { loadBenchBlocks } from '../../../services/consent-registry/bench/load-blocks.ts';
 import { createAll, inParallel } from '../fhir-client.ts';
+import { untilReady } from '../../../services/kernel/src/testing/ready.ts';
 import { pick, seededRng } from '../random.ts';
 import type { Rng, Suite, SuiteContext } from '../types.ts';
 
@@ -125,18 +126,6 @@ async function postEvents(pdiUrl: string, holder: Holder, first: number, count: 
   if (problem) throw new Error(`loading sharing events of ${holder.hsaId}: ${problem}`);
 }
 
-/** Waits for the index's /ready: its copy of the block register has caught up (after enrolment). */
-async function untilReady(baseUrl: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await fetch(`${baseUrl}/ready`);
-    const text = await res.text();
-    if (res.ok) return;
-    if (Date.now() > deadline) throw new Error(`the index is not ready after ${timeoutMs} ms: ${text.slice(0, 300)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 /** Intake under load reports patients after the loaded ones, a fresh block of BATCH per request. */
 let nextIntake = 0;
 
@@ -192,7 +181,7 @@ const patientDataIndex: Suite<PdiData> = {
     // pushes to the index as itself (its token source wakes the index's copy below).
     await trust.callerOf(baseUrl, dataDir(ctx, 'index'), ['national-service']);
     const registry = await trust.callerOf(ctx.peers.consent, dataDir(ctx, 'consent'), ['national-service']);
-    await untilReady(baseUrl);
+    await untilReady({ url: baseUrl }, 60_000);
     const rng = seededRng(8082);
     const hsaIds = Array.from({ length: HOLDERS + 1 }, () => syntheticHsaId('organisation', rng));
     const requester = hsaIds.pop()!;

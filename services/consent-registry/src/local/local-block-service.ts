@@ -95,20 +95,16 @@ export class LocalBlockService {
   async ensureSubscribed(endpoint: string): Promise<{ subscription: string; applied: number }> {
     const stored = await readSubscription(this.o.db, this.o.nationalBase);
     // Started at another address: move the Subscription there (pushes still queued at NSF follow it).
-    if (stored && stored.endpoint !== endpoint && !(await this.moveSubscription(stored.id, endpoint))) {
-      const subscription = await this.subscribe(endpoint);
-      await writeSubscription(this.o.db, this.o.nationalBase, subscription, endpoint);
-      return { subscription, applied: 0 };
+    const moved = stored !== undefined && stored.endpoint !== endpoint && (await this.moveSubscription(stored.id, endpoint));
+    if (stored && (stored.endpoint === endpoint || moved)) {
+      if (moved) await writeSubscription(this.o.db, this.o.nationalBase, stored.id, endpoint);
+      const { applied } = await this.catchUp();
+      return { subscription: stored.id, applied };
     }
-    if (!stored) {
-      const subscription = await this.subscribe(endpoint);
-      await writeSubscription(this.o.db, this.o.nationalBase, subscription, endpoint);
-      // subscribe() caught up already.
-      return { subscription, applied: 0 };
-    }
-    if (stored.endpoint !== endpoint) await writeSubscription(this.o.db, this.o.nationalBase, stored.id, endpoint);
-    const { applied } = await this.catchUp();
-    return { subscription: stored.id, applied };
+    // None yet, or NSF no longer has it: subscribe (which catches up too).
+    const subscription = await this.subscribe(endpoint);
+    await writeSubscription(this.o.db, this.o.nationalBase, subscription, endpoint);
+    return { subscription, applied: 0 };
   }
 
   /** Points the Subscription at `endpoint`; false when NSF no longer has it (then subscribe again). */

@@ -1,2 +1,3 @@
 export * from './database.ts';
+export * from './ready.ts';
 export * from './service.ts';

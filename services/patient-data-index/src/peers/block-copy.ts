@@ -114,6 +114,8 @@ export class BlockCopy {
   async decide(question: DecideQuestion): Promise<boolean[]> {
     if (question.records.length === 0) return [];
     if (!this.#synced) throw peerUnavailable(PEER, 'the copy of the block register has not caught up since the index started');
+    // The question goes through C3's own parser, so the copy decides exactly what $decide would
+    // be asked (defaults such as an unknown accessor included), at the price of a re-validation.
     const decisions = await this.#local.decide(parseDecide(decideParameters(question)));
     if (decisions.some((d) => d.effect === 'permit' && d.obligations.length > 0)) return this.#o.registry.decide(question);
     return decisions.map((d) => d.effect === 'permit');
