@@ -1,7 +1,7 @@
-import type { Patient } from '@medplum/fhirtypes';
 import type { ServiceDefinition } from '../src/service.ts';
 import { PERSONNUMMER_SYSTEM, syntheticPersonnummer } from '../src/identifiers/index.ts';
 import { startTestService, type TestService } from '../src/testing/index.ts';
+import { createPatient, personalPatients } from './support/personal-data.ts';
 
 // A read of personal data is answered only after its AuditEvent has committed: the record is
 // there when the answer arrives, an answer waits while its record cannot be written, and when the
@@ -11,14 +11,7 @@ const personal: ServiceDefinition = {
   title: 'Audit before release',
   description: 'A kernel service holding personal data',
   defaultPort: 0,
-  resourceTypes: [
-    {
-      type: 'Patient',
-      interactions: ['read', 'vread', 'search-type', 'create', 'history-instance'],
-      searchParams: ['identifier', 'family'],
-      patientsOf: (p) => (p as Patient).identifier?.filter((i) => i.system === PERSONNUMMER_SYSTEM) ?? [],
-    },
-  ],
+  resourceTypes: [personalPatients(['read', 'vread', 'search-type', 'create', 'history-instance'])],
   operations: (kernel) => [
     {
       name: 'peek',
@@ -39,12 +32,7 @@ const pnr = syntheticPersonnummer();
 let id: string;
 beforeAll(async () => {
   svc = await startTestService(personal);
-  const res = await svc.http
-    .post('/fhir/Patient')
-    .set('content-type', 'application/fhir+json')
-    .send(JSON.stringify({ resourceType: 'Patient', identifier: [{ system: PERSONNUMMER_SYSTEM, value: pnr }], name: [{ family: 'Släppsson' }] }))
-    .expect(201);
-  id = res.body.id;
+  id = await createPatient(svc, pnr, 'Släppsson');
 });
 afterAll(async () => svc?.close());
 

@@ -1,7 +1,7 @@
-import type { Patient } from '@medplum/fhirtypes';
 import type { ServiceDefinition } from '../src/service.ts';
 import { PERSONNUMMER_SYSTEM, syntheticPersonnummer } from '../src/identifiers/index.ts';
 import { startTestService, type TestService } from '../src/testing/index.ts';
+import { createPatient, personalPatients } from './support/personal-data.ts';
 
 // A service whose resources are personal data: every read of them must leave an AuditEvent,
 // committed before the answer is sent (see audit-read-release.test.ts), findable by the
@@ -11,14 +11,7 @@ const personal: ServiceDefinition = {
   title: 'Audit test',
   description: 'A kernel service holding personal data',
   defaultPort: 0,
-  resourceTypes: [
-    {
-      type: 'Patient',
-      interactions: ['read', 'vread', 'search-type', 'create', 'update', 'delete', 'history-instance'],
-      searchParams: ['identifier', 'family'],
-      patientsOf: (p) => (p as Patient).identifier?.filter((i) => i.system === PERSONNUMMER_SYSTEM) ?? [],
-    },
-  ],
+  resourceTypes: [personalPatients(['read', 'vread', 'search-type', 'create', 'update', 'delete', 'history-instance'])],
 };
 
 let svc: TestService;
@@ -26,12 +19,7 @@ const pnr = syntheticPersonnummer();
 let id: string;
 beforeAll(async () => {
   svc = await startTestService(personal);
-  const res = await svc.http
-    .post('/fhir/Patient')
-    .set('content-type', 'application/fhir+json')
-    .send(JSON.stringify({ resourceType: 'Patient', identifier: [{ system: PERSONNUMMER_SYSTEM, value: pnr }], name: [{ family: 'Testsson' }] }))
-    .expect(201);
-  id = res.body.id;
+  id = await createPatient(svc, pnr, 'Testsson');
 });
 afterAll(async () => svc?.close());
 
