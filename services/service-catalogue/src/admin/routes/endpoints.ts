@@ -1,5 +1,5 @@
 import type { Endpoint, Organization } from '@medplum/fhirtypes';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FhirError } from '@ndi-mesh/kernel';
 import { changesOf } from '../change-history.ts';
 import { applyFields, EMPTY_FIELDS, fieldsFromEndpoint, fieldsFromForm, type EndpointFields } from '../endpoint-form.ts';
@@ -19,7 +19,17 @@ type Id = { Params: { id: string } };
  * this page's. The page only declines to show a form for an endpoint that is not the person's.
  */
 export function registerEndpointPages(app: FastifyInstance, web: AdminWeb): void {
-  const myOrganisation = async (s: Signed, reply: FastifyReply): Promise<Organization | undefined> => {
+  /**
+   * The signed-in administrator (a form post's CSRF token checked) and the organisation they act
+   * for; otherwise the answer (sign-in, refusal) is already sent.
+   */
+  const actingAdmin = async (request: FastifyRequest, reply: FastifyReply, form = false): Promise<{ s: Signed; org: Organization } | undefined> => {
+    const s = await web.require(request, reply, 'admin');
+    if (!s) return undefined;
+    if (form && !web.csrfOk(request, s.session)) {
+      web.refuseCsrf(reply, s.chrome);
+      return undefined;
+    }
     const org = await web.access.organisationByHsaId(s.ctx, s.person.organisationHsaId);
     if (!org)
       web.send(
@@ -31,8 +41,11 @@ export function registerEndpointPages(app: FastifyInstance, web: AdminWeb): void
           `Your organisation (${s.person.organisationName ?? 'HSA-id'} ${s.person.organisationHsaId}) is not registered in the service catalogue yet, so it has no endpoints to manage. Contact the agency's support to register it.`,
         ),
       );
-    return org;
+    return org ? { s, org } : undefined;
   };
+
+  const noSuchEndpoint = (s: Signed, reply: FastifyReply, code: string) =>
+    web.send(reply, 404, refusalPage(s.chrome, 'No such endpoint', 'There is no endpoint at this address in the catalogue.', code));
 
   const refused = (s: Signed, reply: FastifyReply, error: FhirError) => {
     const ownership = error.code === 'MESH-AUTH-005';
@@ -66,7 +79,7 @@ export function registerEndpointPages(app: FastifyInstance, web: AdminWeb): void
   const ownEndpoint = async (s: Signed, reply: FastifyReply, org: Organization, id: string): Promise<Endpoint | undefined> => {
     const read = await web.access.read<Endpoint>(s.ctx, 'Endpoint', id);
     if (!read.ok) {
-      web.send(reply, 404, refusalPage(s.chrome, 'No such endpoint', 'There is no endpoint at this address in the catalogue.', read.error.code));
+      noSuchEndpoint(s, reply, read.error.code);
       return undefined;
     }
     if (read.resource.managingOrganization?.reference !== `Organization/${org.id}`) {
@@ -86,29 +99,25 @@ export function registerEndpointPages(app: FastifyInstance, web: AdminWeb): void
   };
 
   app.get<{ Querystring: { saved?: string } }>('/admin/endpoints', async (request, reply) => {
-    const s = await web.require(request, reply, 'admin');
-    if (!s) return reply;
-    const org = await myOrganisation(s, reply);
-    if (!org) return reply;
+    const acting = await actingAdmin(request, reply);
+    if (!acting) return reply;
+    const { s, org } = acting;
     const endpoints = await web.access.endpointsOf(s.ctx, org.id!);
     const saved = request.query.saved ? endpoints.find((e) => e.id === request.query.saved) : undefined;
     return web.send(reply, 200, myEndpointsPage(s.chrome, org, endpoints, web.informationTypes, saved ? `Saved “${saved.name ?? saved.id}”.` : undefined));
   });
 
   app.get('/admin/endpoints/new', async (request, reply) => {
-    const s = await web.require(request, reply, 'admin');
-    if (!s) return reply;
-    const org = await myOrganisation(s, reply);
-    if (!org) return reply;
+    const acting = await actingAdmin(request, reply);
+    if (!acting) return reply;
+    const { s, org } = acting;
     return form(s, reply, 200, org, EMPTY_FIELDS, []);
   });
 
   app.post('/admin/endpoints', async (request, reply) => {
-    const s = await web.require(request, reply, 'admin');
-    if (!s) return reply;
-    if (!web.csrfOk(request, s.session)) return web.refuseCsrf(reply, s.chrome);
-    const org = await myOrganisation(s, reply);
-    if (!org) return reply;
+    const acting = await actingAdmin(request, reply, true);
+    if (!acting) return reply;
+    const { s, org } = acting;
     const fields = fieldsFromForm(request.body as URLSearchParams);
     const res = await web.access.call<Endpoint>(s.ctx, {
       method: 'POST',
@@ -121,25 +130,21 @@ export function registerEndpointPages(app: FastifyInstance, web: AdminWeb): void
   });
 
   app.get<Id>('/admin/endpoints/:id', async (request, reply) => {
-    const s = await web.require(request, reply, 'admin');
-    if (!s) return reply;
-    const org = await myOrganisation(s, reply);
-    if (!org) return reply;
+    const acting = await actingAdmin(request, reply);
+    if (!acting) return reply;
+    const { s, org } = acting;
     const ep = await ownEndpoint(s, reply, org, request.params.id);
     if (!ep) return reply;
     return form(s, reply, 200, org, fieldsFromEndpoint(ep), [], ep.id, ep.meta?.versionId);
   });
 
   app.post<Id>('/admin/endpoints/:id', async (request, reply) => {
-    const s = await web.require(request, reply, 'admin');
-    if (!s) return reply;
-    if (!web.csrfOk(request, s.session)) return web.refuseCsrf(reply, s.chrome);
-    const org = await myOrganisation(s, reply);
-    if (!org) return reply;
+    const acting = await actingAdmin(request, reply, true);
+    if (!acting) return reply;
+    const { s, org } = acting;
     const id = request.params.id;
     const current = await web.access.read<Endpoint>(s.ctx, 'Endpoint', id);
-    if (!current.ok)
-      return web.send(reply, 404, refusalPage(s.chrome, 'No such endpoint', 'There is no endpoint at this address in the catalogue.', current.error.code));
+    if (!current.ok) return noSuchEndpoint(s, reply, current.error.code);
     const body = request.body as URLSearchParams;
     const fields = fieldsFromForm(body);
     const version = body.get('version') ?? current.resource.meta?.versionId ?? '';
@@ -160,10 +165,9 @@ export function registerEndpointPages(app: FastifyInstance, web: AdminWeb): void
   });
 
   app.get<Id>('/admin/endpoints/:id/history', async (request, reply) => {
-    const s = await web.require(request, reply, 'admin');
-    if (!s) return reply;
-    const org = await myOrganisation(s, reply);
-    if (!org) return reply;
+    const acting = await actingAdmin(request, reply);
+    if (!acting) return reply;
+    const { s, org } = acting;
     const ep = await ownEndpoint(s, reply, org, request.params.id);
     if (!ep) return reply;
     const changes = await changesOf(web.access, s.ctx, 'Endpoint', ep.id!);
