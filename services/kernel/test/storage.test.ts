@@ -151,6 +151,21 @@ describe('resource tables', () => {
     expect(() => defineResourceType({ ...indexed, unindexed: ['status'] })).toThrow(/unindexed status/);
   });
 
+  test('resource JSON is compressed with lz4 where the server has it, and stays so on the next start', async () => {
+    const type = defineResourceType({ type: 'Library', interactions: ['read'] });
+    await db.transaction((tx) => ensureResourceTables(tx, [type]));
+    await db.transaction((tx) => ensureResourceTables(tx, [type]));
+    const { rows: settings } = await db.query<{ lz4: boolean }>(
+      "SELECT 'lz4' = ANY(enumvals) AS lz4 FROM pg_settings WHERE name = 'default_toast_compression'",
+    );
+    const { rows } = await db.query<{ table: string; method: string }>(
+      `SELECT c.relname AS table, a.attcompression AS method FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+        WHERE c.relnamespace = current_schema()::regnamespace AND c.relname IN ('res_library', 'res_library_history') AND a.attname = 'content'`,
+    );
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row.method).toBe(settings[0]!.lz4 ? 'l' : '');
+  });
+
   test('the audit trail indexes who and whom, not its handful of actions and outcomes', async () => {
     await db.transaction((tx) => ensureResourceTables(tx, [auditEventType()]));
     const indexes = await indexesOf('res_auditevent');

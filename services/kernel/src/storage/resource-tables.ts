@@ -58,7 +58,29 @@ export async function ensureResourceTables(tx: Tx, types: readonly ResourceType[
     for (const stmt of resourceTableDdl(t)) await tx.query(stmt);
     if (before.size > 0 && searchColumnNames(t).some((c) => !before.has(c))) refill.push(t);
   }
+  if (await serverHasLz4(tx)) for (const t of types) await compressWithLz4(tx, t.immutable ? [t.table] : [t.table, t.historyTable]);
   return { refill };
+}
+
+/**
+ * Resource JSON is compressed with lz4 where the server was built with it (PostgreSQL's own
+ * packages are; the embedded server is not, and keeps pglz). Most resources and every
+ * AuditEvent are just over the size at which PostgreSQL compresses a row, so each insert pays
+ * for it: measured on AuditEvents, pglz cost PostgreSQL about 9 µs more a row than lz4 (58 against
+ * 49 µs), for rows 5 % smaller. Rows written before keep the method they were written with.
+ */
+async function serverHasLz4(tx: Tx): Promise<boolean> {
+  const { rows } = await tx.query<{ lz4: boolean }>("SELECT 'lz4' = ANY(enumvals) AS lz4 FROM pg_settings WHERE name = $1", ['default_toast_compression']);
+  return rows[0]?.lz4 === true;
+}
+
+async function compressWithLz4(tx: Tx, tables: readonly string[]): Promise<void> {
+  const { rows } = await tx.query<{ table: string }>(
+    `SELECT c.relname AS table FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+      WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = ANY($1) AND a.attname = 'content' AND a.attcompression <> 'l'`,
+    [tables],
+  );
+  for (const { table } of rows) await tx.query(`ALTER TABLE ${ident(table)} ALTER COLUMN content SET COMPRESSION lz4`);
 }
 
 async function existingColumns(tx: Tx, table: string): Promise<Set<string>> {
