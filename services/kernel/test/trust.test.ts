@@ -129,6 +129,22 @@ describe('independent verification (plain jose, not our trust module)', () => {
   });
 });
 
+describe('trust marks a leaf publishes', () => {
+  test('a leaf fetches the marks it holds and asks the anchor for no mark it does not hold', async () => {
+    await ehr.kernel.trust!.leaf.refreshMarks(true);
+    const statement = decodeJwt(await (await fetch(`${ehr.url}/.well-known/openid-federation`)).text()) as any;
+    expect(statement.trust_marks.map((m: any) => m.trust_mark_type).sort()).toEqual([TRUST_MARK.assuranceLevel3, TRUST_MARK.careProviderSystem].sort());
+    // Every leaf here has refreshed at least once; the anchor's own metrics count its answers by route and status.
+    const metrics = await (await fetch(`${anchor.entityId}/metrics`)).text();
+    const answers = (status: string) =>
+      metrics
+        .split('\n')
+        .filter((l) => l.startsWith('http_server_request_duration_seconds_count') && l.includes('route="/trust-mark"') && l.includes(`status="${status}"`));
+    expect(answers('200').length).toBeGreaterThan(0);
+    expect(answers('404')).toEqual([]);
+  });
+});
+
 describe('token endpoint and route policy', () => {
   test('a care provider system with a treatment basis gets a token and is let through', async () => {
     const res = await ehr.kernel.trust!.client.fetch(`${target.url}/fhir/$ping`, { basis });

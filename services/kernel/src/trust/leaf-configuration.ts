@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../telemetry/logger.ts';
 import type { TrustChainResolver } from './chain.ts';
 import { JWT_TYPE, MEDIA_TYPE, TOKEN_PATH, WELL_KNOWN_FEDERATION } from './constants.ts';
-import { federationEntity } from './entity-statement.ts';
+import { federationEntity, type FederationEntityMetadata } from './entity-statement.ts';
 import { nowSeconds, signJwt } from './jwt.ts';
 import type { KeySet } from './keys.ts';
 
@@ -81,11 +81,9 @@ export class LeafEntity {
       const found: { trust_mark_type: string; trust_mark: string }[] = [];
       for (const [type, issuers] of Object.entries(anchor.trust_mark_issuers ?? {})) {
         for (const issuer of issuers) {
-          const endpoint =
-            issuer === this.p.resolver.anchor.entityId
-              ? federationEntity(anchor).federation_trust_mark_endpoint
-              : federationEntity(await this.p.resolver.resolve(issuer)).federation_trust_mark_endpoint;
-          if (!endpoint) continue;
+          const fe = issuer === this.p.resolver.anchor.entityId ? federationEntity(anchor) : federationEntity(await this.p.resolver.resolve(issuer));
+          const endpoint = fe.federation_trust_mark_endpoint;
+          if (!endpoint || !(await this.mayHold(fe, type, id))) continue;
           const url = new URL(endpoint);
           url.searchParams.set('trust_mark_type', type);
           url.searchParams.set('sub', id);
@@ -101,5 +99,25 @@ export class LeafEntity {
       this.p.logger.warn({ err: (err as Error).message }, 'could not refresh own trust marks');
       this.fetchedAt = Date.now() - Math.max(0, this.p.refreshSeconds - 5) * 1000;
     }
+  }
+
+  /**
+   * Asks the issuer's trust-marked entities listing (OpenID Federation 1.0, `trust_mark_type` and
+   * `sub`) whether this entity holds a mark of the type: it answers 200 either way, so the issuer
+   * is not sent a request it must refuse (and log) for every type this entity does not hold, at
+   * every refresh. Without a listing endpoint, or when it fails, the mark itself is asked for.
+   */
+  private async mayHold(fe: FederationEntityMetadata, type: string, id: string): Promise<boolean> {
+    if (!fe.federation_trust_mark_list_endpoint) return true;
+    const url = new URL(fe.federation_trust_mark_list_endpoint);
+    url.searchParams.set('trust_mark_type', type);
+    url.searchParams.set('sub', id);
+    const res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5000) });
+    if (!res.ok) {
+      await res.body?.cancel();
+      return true;
+    }
+    const listed = (await res.json()) as unknown;
+    return !Array.isArray(listed) || listed.includes(id);
   }
 }
