@@ -1,5 +1,5 @@
 import { decisionPolicyFrom } from '@ndi-mesh/consent-registry/local';
-import { TRUST_MARK, type AuditFacts, type Db, type Kernel, type Queryable, type RequestContext } from '@ndi-mesh/kernel';
+import { TRUST_MARK, type AuditFacts, type Kernel, type Queryable, type RequestContext } from '@ndi-mesh/kernel';
 import { loadPseudonymiser } from './domain/pseudonym-key.ts';
 import type { Pseudonymiser } from './domain/pseudonym.ts';
 import { BlockCopy } from './peers/block-copy.ts';
@@ -8,16 +8,15 @@ import { ConsentClient } from './peers/consent-client.ts';
 import type { PdiSettings } from './settings.ts';
 
 /**
- * What the index's operations need beyond the database: the pseudonym key, the two peers and the
- * audit writer. It exists once the kernel has started (its trust client and router are made
- * then), so the operations reach it through a getter rather than at definition time.
+ * What the index's operations need beyond the database: the pseudonym key, the catalogue, the
+ * copy of the block register (which asks the consent registry itself) and the audit trail. It
+ * exists once the kernel has started (its trust client and router are made then), so the
+ * operations reach it through a getter rather than at definition time.
  */
 export interface PdiRuntime {
-  readonly db: Db;
   readonly pseudonymiser: Pseudonymiser;
   readonly catalogue: CatalogueClient;
   readonly catalogueBase: string;
-  readonly consent: ConsentClient;
   /** The copy of the block register `$locate` decides with (PDI-L2). */
   readonly blocks: BlockCopy;
   audit(tx: Queryable, ctx: RequestContext, facts: AuditFacts): Promise<void>;
@@ -30,7 +29,7 @@ export async function startRuntime(kernel: Kernel, settings: PdiSettings, env: N
   if (!trust) throw new Error('patient-data-index: the federation trust module is required (FEDERATION_ANCHOR, FEDERATION_ANCHOR_JWKS)');
   const { pseudonymiser, source } = await loadPseudonymiser({ dataDir: kernel.settings.dataDir, env });
   kernel.logger.info({ source, keyId: pseudonymiser.keyId, catalogue: settings.catalogueUrl, consent: settings.consentUrl }, 'patient data index ready');
-  const consent = new ConsentClient({ baseUrl: settings.consentUrl, client: trust.client, timeoutMs: settings.peerTimeoutMs });
+  const registry = new ConsentClient({ baseUrl: settings.consentUrl, client: trust.client, timeoutMs: settings.peerTimeoutMs });
   const blocks = new BlockCopy({
     db: kernel.db,
     nationalBase: `${settings.consentUrl.replace(/\/$/, '')}/fhir`,
@@ -38,7 +37,7 @@ export async function startRuntime(kernel: Kernel, settings: PdiSettings, env: N
     // The same decision settings as NSF's (NSF_EMERGENCY_LIFTS_OPT_OUT, NSF_COUNTRY_POLICY): give both services the same values.
     policy: decisionPolicyFrom(env),
     pseudonymiser,
-    registry: consent,
+    registry,
     endpoint: () => `${trust.entityId()}/fhir/$consent-notification`,
     enrolled: async () => {
       await trust.leaf.refreshMarks(true);
@@ -49,11 +48,9 @@ export async function startRuntime(kernel: Kernel, settings: PdiSettings, env: N
   });
   await blocks.migrate();
   return {
-    db: kernel.db,
     pseudonymiser,
     catalogue: new CatalogueClient({ baseUrl: settings.catalogueUrl, ttlSeconds: settings.catalogueTtl, timeoutMs: settings.peerTimeoutMs }),
     catalogueBase: settings.catalogueUrl,
-    consent,
     blocks,
     audit: (tx, ctx, facts) => kernel.audit.write(tx, ctx, facts),
     auditRead: (ctx, facts) => kernel.audit.beforeRelease(ctx, facts),

@@ -9,13 +9,15 @@ import { allEntriesFor, historyFor } from '../store/index-store.ts';
 /**
  * `$patient-view` (PDI-L6): the patient's own view through an access service. Every entry,
  * active or ended, and every event the index recorded, unfiltered: blocks protect the patient's
- * data from others, not from the patient.
+ * data from others, not from the patient. Read on the pool like `$locate`; the AuditEvent (of the
+ * view or of its refusal) is committed before the answer leaves (group commit).
  */
 export function patientViewOperation(runtime: () => PdiRuntime): OperationDef {
   return {
     name: 'patient-view',
     level: 'system',
     affectsState: false,
+    readOnly: true,
     documentation:
       "GET $patient-view?patient=<system>|<value>: for an access service acting for that patient, every care provider system that holds or held the patient's data (DocumentReference) and the history of sharing events (Provenance).",
     handler: async ({ ctx, request, tx }) => {
@@ -25,7 +27,7 @@ export function patientViewOperation(runtime: () => PdiRuntime): OperationDef {
         checkActsForPatient(ctx.caller, patient, 'PDI-L6');
       } catch (err) {
         const description = `$patient-view: ${isFhirError(err) ? err.code : 'refused'}`;
-        await rt.db.transaction((own) => rt.audit(own, ctx, { interaction: 'operation', action: 'R', outcome: 'refused', patients: [patient], description }));
+        await rt.auditRead(ctx, { interaction: 'operation', action: 'R', outcome: 'refused', patients: [patient], description });
         throw err;
       }
       const pseudonym = rt.pseudonymiser.pseudonym(patient);
@@ -51,7 +53,7 @@ export function patientViewOperation(runtime: () => PdiRuntime): OperationDef {
         outcome: h.outcome,
         ...(h.endReason ? { endReason: h.endReason } : {}),
       }));
-      await rt.audit(tx, ctx, { interaction: 'operation', action: 'R', outcome: 'success', patients: [patient], description: '$patient-view' });
+      await rt.auditRead(ctx, { interaction: 'operation', action: 'R', outcome: 'success', patients: [patient], description: '$patient-view' });
       return { status: 200, body: patientViewBundle({ self: `${ctx.fhirBase}/$patient-view?${request.query}`, patient, entries, events }) };
     },
   };

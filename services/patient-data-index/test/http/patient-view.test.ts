@@ -55,12 +55,18 @@ test('the patient sees every system that holds or held their data, with every ev
   expect(oldEvents[0]!.agent[0]!.onBehalfOf!.identifier!.value).toBe(HOLDER_A);
   // The patient's own view asks nobody's permission: the opt-out in force at the copy hid nothing, and the registry was not asked.
   expect((await auditsAbout(mesh.registry, patient)).filter((a) => a.outcomeDesc?.startsWith('$decide'))).toEqual([]);
+  // PDI-L4 for the view: its AuditEvent had committed when the answer arrived.
+  const viewed = (await auditsAbout(mesh.pdi, patient)).filter((a) => a.outcomeDesc === '$patient-view');
+  expect(viewed.map((a) => [a.action, a.outcome])).toEqual([['R', '0']]);
 });
 
 test('only for the patient the access service acts for; never for a care provider system', async () => {
   const patient = nextPatient();
-  const other = await view(nextPatient(), patientAccess(patient));
+  const someoneElse = nextPatient();
+  const other = await view(someoneElse, patientAccess(patient));
   expect([other.status, code(other.body)]).toEqual([403, 'MESH-AUTH-004']);
+  const refused = (await auditsAbout(mesh.pdi, someoneElse)).map((a) => [a.outcome, a.outcomeDesc]);
+  expect(refused).toEqual([['4', '$patient-view: MESH-AUTH-004']]);
   const byEhr = await view(patient, { ...treating, organisation: { hsaId: HOLDER_A } }, ehr);
   expect([byEhr.status, code(byEhr.body)]).toEqual([403, 'MESH-AUTH-003']);
   const { rows } = await mesh.pdi.kernel.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM res_auditevent WHERE content->>'outcome' = '4'`);
