@@ -2,7 +2,6 @@ import type { Bundle, Consent, Subscription } from '@medplum/fhirtypes';
 import { enqueue, OutboxDispatcher, type Db, type FederatedClient, type Logger, type OutboxMessage } from '@ndi-mesh/kernel';
 import { feedOwnerOf } from '../fhir/consent-revoke.ts';
 import { subscriberNeeds, subscriberOwner } from '../fhir/subscription-criteria.ts';
-import { ALL_PROVIDERS } from '../domain/index.ts';
 import { appendChange, consentVersion } from '../store/changes.ts';
 
 /** The media type a notification is sent as. */
@@ -73,7 +72,7 @@ export class Distributor {
       const row = await appendChange(tx, change.id!, change.versionId!, owner);
       if (!row) return;
       for (const sub of await activeSubscriptions(tx)) {
-        if (subscriberNeeds(subscriberOwner(sub.criteria), owner, ALL_PROVIDERS))
+        if (subscriberNeeds(subscriberOwner(sub.criteria), owner))
           await enqueue(tx, NOTIFY_TOPIC, { subscription: sub.id!, consentId: row.consentId, versionId: row.versionId } satisfies NotifyPayload);
       }
     });

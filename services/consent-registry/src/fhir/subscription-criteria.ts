@@ -1,5 +1,6 @@
 import type { Subscription } from '@medplum/fhirtypes';
 import { FhirError, isHsaId } from '@ndi-mesh/kernel';
+import { ALL_PROVIDERS } from '../domain/index.ts';
 
 /**
  * A local block service subscribes with `Consent?owner=<HSA-id>`: it then receives the changes
@@ -26,8 +27,8 @@ export function subscriberOwner(criteria: string | undefined): string {
 }
 
 /** Whether a change to a block of `owner` (or a general one, or a revoke) goes to a subscriber following `subscriber`. */
-export function subscriberNeeds(subscriber: string, owner: string, allProviders: string): boolean {
-  return subscriber === EVERY_OWNER || owner === subscriber || owner === allProviders;
+export function subscriberNeeds(subscriber: string, owner: string): boolean {
+  return subscriber === EVERY_OWNER || owner === subscriber || owner === ALL_PROVIDERS;
 }
 
 export function checkChannel(sub: Subscription): void {

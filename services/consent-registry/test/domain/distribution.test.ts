@@ -32,11 +32,11 @@ describe("NSF-R16 what a provider's local block service holds", () => {
 
 describe('NSF-R16 who a change goes to (Subscription criteria)', () => {
   test('a provider following its own blocks gets them and the general ones; one following every owner gets all', () => {
-    expect(subscriberNeeds(PROVIDER_A, PROVIDER_A, ALL_PROVIDERS)).toBe(true);
-    expect(subscriberNeeds(PROVIDER_A, ALL_PROVIDERS, ALL_PROVIDERS)).toBe(true);
-    expect(subscriberNeeds(PROVIDER_A, PROVIDER_B, ALL_PROVIDERS)).toBe(false);
-    expect(subscriberNeeds(EVERY_OWNER, PROVIDER_B, ALL_PROVIDERS)).toBe(true);
-    expect(subscriberNeeds(EVERY_OWNER, ALL_PROVIDERS, ALL_PROVIDERS)).toBe(true);
+    expect(subscriberNeeds(PROVIDER_A, PROVIDER_A)).toBe(true);
+    expect(subscriberNeeds(PROVIDER_A, ALL_PROVIDERS)).toBe(true);
+    expect(subscriberNeeds(PROVIDER_A, PROVIDER_B)).toBe(false);
+    expect(subscriberNeeds(EVERY_OWNER, PROVIDER_B)).toBe(true);
+    expect(subscriberNeeds(EVERY_OWNER, ALL_PROVIDERS)).toBe(true);
   });
 
   test('criteria name one provider by HSA-id, or Consent for every change; anything else is refused', () => {
