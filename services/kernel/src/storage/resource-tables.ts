@@ -58,7 +58,11 @@ export async function ensureResourceTables(tx: Tx, types: readonly ResourceType[
     for (const stmt of resourceTableDdl(t)) await tx.query(stmt);
     if (before.size > 0 && searchColumnNames(t).some((c) => !before.has(c))) refill.push(t);
   }
-  if (await serverHasLz4(tx)) for (const t of types) await compressWithLz4(tx, t.immutable ? [t.table] : [t.table, t.historyTable]);
+  if (await serverHasLz4(tx))
+    await compressWithLz4(
+      tx,
+      types.flatMap((t) => (t.immutable ? [t.table] : [t.table, t.historyTable])),
+    );
   return { refill };
 }
 
