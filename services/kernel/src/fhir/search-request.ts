@@ -136,7 +136,7 @@ function parseFilter(type: ResourceType, name: string, modifier: string | undefi
     case 'token': {
       if (modifier !== undefined) throw unsupportedModifier(rawName);
       // An exact parameter keeps only `system|value` (and `|value`): a value alone or a system alone would find nothing.
-      if (param.exact && values.some((v) => unescapedIndex(v, '|') < 0 || unescapedIndex(v, '|') === v.length - 1))
+      if (param.exact && values.some((v) => !hasSystemAndValue(v)))
         throw badValue(rawName, `${param.code} is searched as <system>|<value> (or |<value>), not by value or system alone`);
       return { kind: 'keys', column: param.column, keys: values.map(tokenSearchKey) };
     }
@@ -231,4 +231,10 @@ export function decodeCursor(value: string): string[] {
     // fall through
   }
   throw new FhirError('MESH-SEARCH-004', { diagnostics: '_cursor is not one this server issued; follow the next link as given', expression: '_cursor' });
+}
+
+/** `system|value` or `|value`: a separator, and something after it. */
+function hasSystemAndValue(token: string): boolean {
+  const bar = unescapedIndex(token, '|');
+  return bar >= 0 && bar < token.length - 1;
 }
