@@ -13,20 +13,32 @@ export async function enqueue(tx: Tx, topic: string, payload: unknown): Promise<
   await tx.query(`WITH m AS (INSERT INTO outbox (topic, payload) VALUES ($1, $2)) SELECT pg_notify('outbox', $1)`, [topic, JSON.stringify(payload)]);
 }
 
+const DEFAULT_LEASE_MS = 60_000;
+
 export type OutboxHandler = (message: OutboxMessage) => Promise<void>;
 
 export interface DispatcherOptions {
   readonly pollMs?: number;
   readonly batchSize?: number;
+  /**
+   * How long claimed messages stay leased to this dispatcher (default 60 s): a message whose
+   * delivery has not ended by then (the process stopped, or the batch ran long) is delivered again.
+   */
+  readonly leaseMs?: number;
   /** Delay before retry n (1-based): exponential, capped. */
   readonly backoffMs?: (attempt: number) => number;
   readonly onError?: (message: OutboxMessage, err: unknown) => void;
 }
 
 /**
- * Delivers outbox messages at least once: rows are claimed with FOR UPDATE SKIP LOCKED (so
- * several replicas share the work), handed to the topic's handler, and marked delivered in the
- * same transaction; a failure schedules a retry with backoff and keeps the error text.
+ * Delivers outbox messages at least once. Due rows are claimed with one short statement that
+ * leases them (`available_at` moves past the lease; FOR UPDATE SKIP LOCKED, so several replicas
+ * share the work), then handed to the topic's handler with no transaction open: handlers call
+ * other systems and use the pool themselves, and a transaction held across an HTTP call would pin
+ * a connection and its row locks for as long as the slowest receiver takes. A delivery is marked
+ * delivered when its handler returns; a failure schedules a retry with backoff and keeps the
+ * error text. A process that stops mid-batch leaves its leased rows to be delivered again when
+ * the lease runs out.
  */
 export class OutboxDispatcher {
   private timer?: NodeJS.Timeout;
@@ -66,35 +78,34 @@ export class OutboxDispatcher {
     let after = 0;
     try {
       for (;;) {
-        const n = await this.db.transaction(async (tx) => {
-          const topics = Object.keys(this.handlers);
-          const { rows } = await tx.query<{ id: number; topic: string; payload: unknown; attempts: number }>(
-            `SELECT id, topic, payload, attempts FROM outbox
-             WHERE delivered_at IS NULL AND available_at <= now() AND topic = ANY($1::text[]) AND id > $3
-             ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-            [topics, this.options.batchSize ?? 50, after],
-          );
-          after = rows.at(-1)?.id ?? after;
-          for (const row of rows) {
-            try {
-              await this.handlers[row.topic]!(row);
-              await tx.query('UPDATE outbox SET delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1', [row.id]);
-              delivered++;
-            } catch (err) {
-              const attempt = row.attempts + 1;
-              const wait = (this.options.backoffMs ?? defaultBackoff)(attempt);
-              await tx.query(`UPDATE outbox SET attempts = $2, last_error = $3, available_at = now() + ($4 || ' milliseconds')::interval WHERE id = $1`, [
-                row.id,
-                attempt,
-                String((err as Error).message ?? err).slice(0, 2000),
-                String(wait),
-              ]);
-              this.options.onError?.(row, err);
-            }
+        const { rows } = await this.db.query<OutboxMessage>(
+          `UPDATE outbox SET available_at = now() + ($4 || ' milliseconds')::interval
+           WHERE id IN (SELECT id FROM outbox
+                        WHERE delivered_at IS NULL AND available_at <= now() AND topic = ANY($1::text[]) AND id > $3
+                        ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
+           RETURNING id, topic, payload, attempts`,
+          [Object.keys(this.handlers), this.options.batchSize ?? 50, after, String(this.options.leaseMs ?? DEFAULT_LEASE_MS)],
+        );
+        if (rows.length === 0) return delivered;
+        rows.sort((a, b) => a.id - b.id);
+        after = rows.at(-1)!.id;
+        for (const row of rows) {
+          try {
+            await this.handlers[row.topic]!(row);
+            await this.db.query('UPDATE outbox SET delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1', [row.id]);
+            delivered++;
+          } catch (err) {
+            const attempt = row.attempts + 1;
+            const wait = (this.options.backoffMs ?? defaultBackoff)(attempt);
+            await this.db.query(`UPDATE outbox SET attempts = $2, last_error = $3, available_at = now() + ($4 || ' milliseconds')::interval WHERE id = $1`, [
+              row.id,
+              attempt,
+              String((err as Error).message ?? err).slice(0, 2000),
+              String(wait),
+            ]);
+            this.options.onError?.(row, err);
           }
-          return rows.length;
-        });
-        if (n === 0) return delivered;
+        }
       }
     } finally {
       this.running = false;
