@@ -47,15 +47,22 @@ export interface Mesh {
 const SECRET = 'browser-test-client-secret';
 const SEED = 7;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
+/**
+ * A port for the IdP, reserved before the catalogue starts. It is drawn below Linux's ephemeral
+ * range (32768 and up): a port from `listen(0)` could be handed, between this check and the IdP's
+ * listen, to an outgoing connection of a test running beside this one (seen: EADDRINUSE).
+ */
+async function freePort(): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+    if (attempt > 50) throw new Error('no free port below the ephemeral range');
+  }
 }
 
 /**
