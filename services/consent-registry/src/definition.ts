@@ -40,10 +40,10 @@ export function createConsentRegistry(env: NodeJS.ProcessEnv = process.env): Ser
     resourceTypes: [createConsentType(limits), subscriptionType, taskType, communicationType],
     migrationsDir: fileURLToPath(new URL('../migrations', import.meta.url)),
     operations: (kernel) => [
-      decideOperation(kernel.db, kernel.audit, policy),
-      optOutOperation(kernel.audit),
+      decideOperation(kernel.audit, policy),
+      optOutOperation(),
       cancelOperation(kernel.audit),
-      changesOperation(kernel.audit),
+      changesOperation(),
       breakGlassOperation(kernel.audit, limits, settings.breakGlassDefaultMinutes * 60_000),
     ],
     trust: {

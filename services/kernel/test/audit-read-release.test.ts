@@ -12,15 +12,15 @@ const personal: ServiceDefinition = {
   description: 'A kernel service holding personal data',
   defaultPort: 0,
   resourceTypes: [personalPatients(['read', 'vread', 'search-type', 'create', 'history-instance'])],
-  operations: (kernel) => [
+  operations: () => [
     {
       name: 'peek',
       level: 'system',
       affectsState: false,
       readOnly: true,
-      documentation: 'A read-only operation that audits through kernel.audit before it answers.',
-      handler: async ({ ctx }) => {
-        await kernel.audit.beforeRelease(ctx, { interaction: 'operation', action: 'E', outcome: 'success', description: '$peek' });
+      documentation: 'A read-only operation that audits through its auditRead before it answers.',
+      handler: async ({ auditRead }) => {
+        await auditRead({ interaction: 'operation', action: 'E', outcome: 'success', description: '$peek' });
         return { status: 200, body: { resourceType: 'Parameters', parameter: [{ name: 'peeked', valueBoolean: true }] } };
       },
     },
@@ -120,7 +120,7 @@ describe('when the audit record cannot be written', () => {
     expect(text).not.toContain('Släppsson');
   });
 
-  test('a read-only operation auditing through kernel.audit answers 5xx, not its result', async () => {
+  test('a read-only operation auditing through auditRead answers 5xx, not its result', async () => {
     const res = await svc.http.get('/fhir/$peek');
     expect(res.status).toBeGreaterThanOrEqual(500);
     expect(res.body.resourceType).toBe('OperationOutcome');
@@ -134,7 +134,7 @@ test('after a failed audit, reads are audited and answered again', async () => {
   expect(await audited('read')).toBe(before + 1);
 });
 
-test('a read-only operation audits through kernel.audit before it answers', async () => {
+test('a read-only operation audits through auditRead before it answers', async () => {
   const before = await audited('operation');
   await svc.http.get('/fhir/$peek').expect(200);
   expect(await audited('operation')).toBe(before + 1);
@@ -159,4 +159,19 @@ test('a read inside a batch Bundle is audited before the batch answers', async (
     .send(JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: `Patient/${id}` } }] }))
     .expect(200);
   expect(await audited('read', `Patient/${id}`)).toBe(before + 1);
+});
+
+test('a read-only operation is answered in a batch Bundle, and refused in a transaction Bundle, which it could only hold up', async () => {
+  const bundle = (type: string) =>
+    svc.http
+      .post('/fhir')
+      .set('content-type', 'application/fhir+json')
+      .send(JSON.stringify({ resourceType: 'Bundle', type, entry: [{ request: { method: 'GET', url: '$peek' } }] }));
+  const before = await audited('operation');
+  const batch = await bundle('batch').expect(200);
+  expect(batch.body.entry[0].response.status).toBe('200');
+  expect(await audited('operation')).toBe(before + 1);
+  const refused = await bundle('transaction').expect(400);
+  expect(refused.body.issue[0].diagnostics).toMatch(/\$peek runs outside any transaction/);
+  expect(await audited('operation')).toBe(before + 1);
 });

@@ -7,7 +7,7 @@ import { auditEventType } from '../src/audit/audit-type.ts';
 import { defineResourceType } from '../src/fhir/registry.ts';
 import { migrate } from '../src/storage/migrate.ts';
 import { ensureResourceTables } from '../src/storage/resource-tables.ts';
-import { openDb, type Db } from '../src/storage/db.ts';
+import { openDb, outsideTransaction, type Db } from '../src/storage/db.ts';
 import { enqueue, OutboxDispatcher, type OutboxMessage } from '../src/storage/outbox.ts';
 import { createTestDatabase, type TestDatabase } from '../src/testing/database.ts';
 
@@ -56,6 +56,40 @@ describe('migrations', () => {
   });
 });
 
+describe('pooled connections', () => {
+  // With one connection, a transaction that waited for a second would hang for ever: the guard
+  // must refuse it at once (the test would time out otherwise).
+  let single: Db;
+  beforeAll(async () => {
+    single = await openDb({ connectionString: database.url, schema: 'storage_test', poolSize: 1 });
+  });
+  afterAll(() => single.close());
+
+  test('a transaction that asks the pool for a second connection is refused at once and rolls back', async () => {
+    await single.query('CREATE TABLE IF NOT EXISTS pool_guard (n int)');
+    await expect(
+      single.transaction(async (tx) => {
+        await tx.query('INSERT INTO pool_guard VALUES ($1)', [1]);
+        await single.query('SELECT count(*) FROM pool_guard WHERE n = $1', [1]);
+      }),
+    ).rejects.toThrow(/inside a transaction/);
+    await expect(single.transaction(async () => single.transaction(async () => 1))).rejects.toThrow(/inside a transaction/);
+    expect((await single.query('SELECT count(*)::int AS n FROM pool_guard')).rows[0]!.n).toBe(0);
+  });
+
+  test('work a transaction starts without waiting for it, and work after it ends, may use the pool', async () => {
+    let woken: Promise<unknown> | undefined;
+    let after: Promise<unknown> = Promise.resolve();
+    await single.transaction(async (tx) => {
+      await tx.query('SELECT 1');
+      woken = outsideTransaction(() => new Promise((r) => setTimeout(r, 20)).then(() => single.query('SELECT 2 AS n')));
+      after = new Promise((r) => setTimeout(r, 20)).then(() => single.query('SELECT 3 AS n'));
+    });
+    expect(((await woken) as { rows: unknown[] }).rows).toEqual([{ n: 2 }]);
+    expect(((await after) as { rows: unknown[] }).rows).toEqual([{ n: 3 }]);
+  });
+});
+
 describe('outbox', () => {
   beforeAll(async () => {
     const kernel = fileURLToPath(new URL('../migrations', import.meta.url));
@@ -98,6 +132,34 @@ describe('outbox', () => {
     expect(done.delivered_at).not.toBeNull();
     expect(seen.map((m) => m.payload)).toEqual([{ n: 3 }, { n: 3 }]);
     expect(await d.drain()).toBe(0);
+  });
+
+  test('handlers run with no transaction held, and a lease that ran out is delivered again', async () => {
+    const single = await openDb({ connectionString: database.url, schema: 'storage_test', poolSize: 1 });
+    try {
+      // One connection: a handler that uses the pool would wait for ever if the claim held it.
+      await single.transaction((tx) => enqueue(tx, 'test.pooled', { n: 4 }));
+      const used = new OutboxDispatcher(single, { 'test.pooled': async () => void (await single.query('SELECT 1')) });
+      expect(await used.drain()).toBe(1);
+
+      // A dispatcher that claims a message and never finishes (a process that stopped): once its
+      // lease runs out, another delivers the message.
+      await single.transaction((tx) => enqueue(tx, 'test.leased', { n: 5 }));
+      let release!: () => void;
+      const stuck = new OutboxDispatcher(single, { 'test.leased': () => new Promise<void>((r) => (release = r)) }, { leaseMs: 200 });
+      const stuckRun = stuck.drain();
+      const delivered: unknown[] = [];
+      const other = new OutboxDispatcher(single, { 'test.leased': async (m) => void delivered.push(m.payload) });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(await other.drain()).toBe(0);
+      await new Promise((r) => setTimeout(r, 250));
+      expect(await other.drain()).toBe(1);
+      expect(delivered).toEqual([{ n: 5 }]);
+      release();
+      await stuckRun;
+    } finally {
+      await single.close();
+    }
   });
 });
 

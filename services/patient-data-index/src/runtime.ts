@@ -20,8 +20,6 @@ export interface PdiRuntime {
   /** The copy of the block register `$locate` decides with (PDI-L2). */
   readonly blocks: BlockCopy;
   audit(tx: Queryable, ctx: RequestContext, facts: AuditFacts): Promise<void>;
-  /** A read's audit, committed before its answer leaves (the kernel's group commit). */
-  auditRead(ctx: RequestContext, facts: AuditFacts): Promise<void>;
 }
 
 export async function startRuntime(kernel: Kernel, settings: PdiSettings, env: NodeJS.ProcessEnv): Promise<PdiRuntime> {
@@ -53,6 +51,5 @@ export async function startRuntime(kernel: Kernel, settings: PdiSettings, env: N
     catalogueBase: settings.catalogueUrl,
     blocks,
     audit: (tx, ctx, facts) => kernel.audit.write(tx, ctx, facts),
-    auditRead: (ctx, facts) => kernel.audit.beforeRelease(ctx, facts),
   };
 }

@@ -36,6 +36,8 @@ export function localBlockHost(options: LocalBlockHostOptions): { definition: Se
         name: 'consent-notification',
         level: 'system',
         affectsState: true,
+        // Holds no transaction while the copy reads the feed (its pages commit in their own).
+        readOnly: true,
         documentation: "NSF's rest-hook: a Bundle of changed block Consents, taken as a wake-up: the copy then reads NSF's change feed.",
         async handler({ request }) {
           const bundle = request.body as Bundle;

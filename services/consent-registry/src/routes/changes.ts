@@ -1,5 +1,5 @@
 import type { Bundle } from '@medplum/fhirtypes';
-import { FhirError, HSA_ID_SYSTEM, isHsaId, TRUST_MARK, type OperationDef, type AuditTrail } from '@ndi-mesh/kernel';
+import { FhirError, HSA_ID_SYSTEM, isHsaId, TRUST_MARK, type OperationDef } from '@ndi-mesh/kernel';
 import { changesSince } from '../store/changes.ts';
 
 const MAX_COUNT = 1000;
@@ -10,7 +10,7 @@ const MAX_COUNT = 1000;
  * included (they are the tombstones), and the next cursor in the `next` link. A care provider gets
  * its own blocks and the general ones; a national service may name an `owner` or get everything.
  */
-export function changesOperation(trail: AuditTrail): OperationDef {
+export function changesOperation(): OperationDef {
   return {
     name: 'changes',
     level: 'type',
@@ -18,7 +18,7 @@ export function changesOperation(trail: AuditTrail): OperationDef {
     affectsState: false,
     readOnly: true,
     documentation: 'Catch-up feed of block changes after a cursor (Bundle of Consent versions; tombstones included; next cursor in link next).',
-    async handler({ ctx, request, tx }) {
+    async handler({ ctx, request, tx, auditRead }) {
       const q = request.query;
       for (const key of q.keys())
         if (key !== 'since' && key !== '_count' && key !== 'owner')
@@ -45,7 +45,7 @@ export function changesOperation(trail: AuditTrail): OperationDef {
         ),
       );
       if (rows.length)
-        await trail.beforeRelease(ctx, {
+        await auditRead({
           interaction: 'operation',
           action: 'E',
           outcome: 'success',

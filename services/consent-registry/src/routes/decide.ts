@@ -1,4 +1,4 @@
-import { FhirError, TRUST_MARK, type AuditFacts, type AuditTrail, type Db, type OperationDef } from '@ndi-mesh/kernel';
+import { FhirError, TRUST_MARK, type AuditFacts, type AuditTrail, type OperationDef } from '@ndi-mesh/kernel';
 import { isOperator } from '../auth/caller.ts';
 import { decideAsked } from '../decide-asked.ts';
 import { emergencyFollowUp, type Decision, type DecisionPolicy, type FollowUpItem } from '../domain/index.ts';
@@ -16,14 +16,14 @@ import { activeBlockConsents } from '../store/blocks.ts';
  * under break-glass, its obligations (recordEmergencyUse) and that call's AuditEvent commit
  * together in one transaction instead.
  */
-export function decideOperation(db: Db, trail: AuditTrail, policy: DecisionPolicy): OperationDef {
+export function decideOperation(trail: AuditTrail, policy: DecisionPolicy): OperationDef {
   return {
     name: 'decide',
     level: 'system',
     affectsState: false,
     readOnly: true,
     documentation: 'Decides, per record, whether the information owner may release it to the requester (C3). Trace only to the owner and the operator.',
-    async handler({ ctx, request, tx }) {
+    async handler({ ctx, request, tx, auditRead, transaction }) {
       const input = parseDecide(request.body);
       const caller = ctx.caller;
       const own = caller.organisation?.hsaId;
@@ -49,9 +49,9 @@ export function decideOperation(db: Db, trail: AuditTrail, policy: DecisionPolic
         description: `$decide: ${decisions.length} record(s), ${denied} denied`,
       };
       const emergency = followUps(input, decisions, now);
-      if (emergency.length === 0) await trail.beforeRelease(ctx, facts);
+      if (emergency.length === 0) await auditRead(facts);
       else
-        await db.transaction(async (write) => {
+        await transaction(async (write) => {
           await trail.write(write, ctx, facts);
           await recordEmergencyUse(write, trail, ctx, emergency);
         });

@@ -1,17 +1,17 @@
-import { FhirError, parsePatientIdentifier, type OperationDef, type AuditTrail } from '@ndi-mesh/kernel';
+import { FhirError, parsePatientIdentifier, type OperationDef } from '@ndi-mesh/kernel';
 import { compileBlockSet } from '../domain/index.ts';
 import { splitConsents } from '../fhir/consent-revoke.ts';
 import { activeBlockConsents } from '../store/blocks.ts';
 
 /** C3 `GET /fhir/$opt-out?patient=<system>|<value>`: whether the patient has an opt-out in force now (NSF-R1, NSF-R4). */
-export function optOutOperation(trail: AuditTrail): OperationDef {
+export function optOutOperation(): OperationDef {
   return {
     name: 'opt-out',
     level: 'system',
     affectsState: false,
     readOnly: true,
     documentation: 'Whether the patient has opted out of national sharing (an active opt-out block in force now). National services only.',
-    async handler({ ctx, request, tx }) {
+    async handler({ request, tx, auditRead }) {
       const query = request.method === 'GET' ? request.query : request.body instanceof URLSearchParams ? request.body : request.query;
       for (const key of query.keys())
         if (key !== 'patient') throw new FhirError('MESH-OP-001', { diagnostics: `$opt-out takes only patient, not ${key}`, expression: key });
@@ -22,7 +22,7 @@ export function optOutOperation(trail: AuditTrail): OperationDef {
       const now = Date.now();
       const set = compileBlockSet(patient, splitConsents(await activeBlockConsents(tx, patient)).blocks, [], now);
       const optedOut = set.general.some((b) => b.kind === 'opt-out');
-      await trail.beforeRelease(ctx, { interaction: 'operation', action: 'E', outcome: 'success', patients: [patient], description: '$opt-out' });
+      await auditRead({ interaction: 'operation', action: 'E', outcome: 'success', patients: [patient], description: '$opt-out' });
       return { status: 200, body: { resourceType: 'Parameters', parameter: [{ name: 'optedOut', valueBoolean: optedOut }] } };
     },
   };

@@ -1,7 +1,7 @@
 import { FhirError } from '../errors/index.ts';
 import type { ResourceType } from '../fhir/registry.ts';
 import type { RequestContext } from '../http/context.ts';
-import type { Db, Queryable } from '../storage/db.ts';
+import { assertNoOpenTransaction, type Db, type Queryable } from '../storage/db.ts';
 import { buildAuditEvent, type AuditFacts } from './audit-event.ts';
 import { auditRow, insertAuditRows, type AuditRow } from './audit-store.ts';
 
@@ -56,6 +56,8 @@ export class AuditTrail {
    */
   beforeRelease(ctx: RequestContext, facts: AuditFacts): Promise<void> {
     if (this.closed) return Promise.reject(new FhirError('MESH-SRV-001', 'The service is stopping; the read could not be audited, so it is not answered'));
+    // Its flush takes a pooled connection: inside a transaction, audit with `write` instead.
+    assertNoOpenTransaction('An audited read (beforeRelease)');
     const row = this.row(ctx, facts);
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ row, resolve, reject });

@@ -1,5 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { RequestContext } from './context.ts';
+import type { AuditFacts } from '../audit/audit-event.ts';
 import type { Tx } from '../storage/db.ts';
 
 /** A FHIR interaction as the router sees it: from HTTP, or from an entry of a batch Bundle. */
@@ -22,11 +23,25 @@ export interface FhirResponse {
   readonly raw?: { readonly contentType: string; readonly body: string };
 }
 
-/** What an operation handler gets: the request, its context, and the open transaction. */
+/**
+ * What an operation handler gets: the request, its context, and the open transaction (or, for a
+ * `readOnly` operation outside a Bundle, the pool).
+ */
 export interface OperationInput {
   readonly ctx: RequestContext;
   readonly request: FhirRequest;
   readonly tx: Tx;
+  /**
+   * Records a read the operation answers: in the Bundle's transaction when it runs inside one,
+   * else in `tx` when that is a transaction, else (a `readOnly` operation) by group commit, resolved
+   * once the record has committed (`AuditTrail.beforeRelease`): release the answer after it.
+   */
+  readonly auditRead: (facts: AuditFacts) => Promise<void>;
+  /**
+   * Runs `fn` in the transaction the operation already holds (a Bundle's, or its own), or, for a
+   * `readOnly` operation, in a new one: never a second pooled connection while one is held.
+   */
+  readonly transaction: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
   /** For instance-level operations. */
   readonly id?: string;
   readonly resourceType?: string;
@@ -41,8 +56,8 @@ export interface OperationDef {
   readonly affectsState: boolean;
   /**
    * Writes nothing through `tx`: the handler runs on the pool, outside a transaction (saves
-   * BEGIN/COMMIT on hot paths). It audits reads with `kernel.audit.beforeRelease`, and opens its
-   * own transaction for anything it writes.
+   * BEGIN/COMMIT on hot paths). It audits reads with `auditRead`, and writes anything it must
+   * through `transaction`. Inside a Bundle it runs in the Bundle's transaction all the same.
    */
   readonly readOnly?: boolean;
   readonly handler: (input: OperationInput) => Promise<FhirResponse>;

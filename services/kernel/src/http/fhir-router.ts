@@ -294,7 +294,28 @@ export class FhirRouter {
     if (!op) throw new FhirError('MESH-HTTP-004', { diagnostics: `No operation ${segment} at ${type ? type.type : 'system'} level` });
     if (req.method !== 'POST' && !(req.method === 'GET' && !op.affectsState))
       throw methodNotAllowed(req.method, `${segment}${op.affectsState ? ' (it changes state: use POST)' : ''}`);
-    return this.inTx(within, (tx) => op.handler({ ctx, request: req, tx, id, resourceType: type?.type }), op.readOnly === true);
+    // A read-only operation reads on the pool and audits by group commit: inside a transaction
+    // Bundle that would wait for a second connection while the Bundle holds one, and it adds
+    // nothing to the Bundle's atomicity. A batch Bundle runs its entries on their own.
+    if (within && op.readOnly)
+      throw new FhirError('MESH-FHIR-011', {
+        diagnostics: `${segment} runs outside any transaction: send it alone or in a batch Bundle, not in a transaction Bundle`,
+      });
+    const readOnly = op.readOnly === true;
+    return this.inTx(
+      within,
+      (tx) =>
+        op.handler({
+          ctx,
+          request: req,
+          tx,
+          id,
+          resourceType: type?.type,
+          auditRead: readOnly ? (facts) => this.o.audit.beforeRelease(ctx, facts) : (facts) => this.o.audit.write(tx, ctx, facts),
+          transaction: readOnly ? (fn) => this.o.db.transaction(fn) : (fn) => fn(tx),
+        }),
+      readOnly,
+    );
   }
 
   // ---- batch and transaction ---------------------------------------------------------------
@@ -423,8 +444,8 @@ export class FhirRouter {
   }
 
   /**
-   * Writes one AuditEvent in the given transaction. Services call it from their operations; a
-   * read-only operation outside a transaction uses `kernel.audit.beforeRelease` instead.
+   * Writes one AuditEvent in the given transaction. Operations use their input's `auditRead`,
+   * which knows whether they hold a transaction.
    */
   async audit(tx: Queryable, ctx: RequestContext, facts: AuditFacts): Promise<void> {
     await this.o.audit.write(tx, ctx, facts);

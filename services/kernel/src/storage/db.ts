@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 
@@ -78,6 +79,29 @@ function statement(text: string, values: readonly unknown[] | undefined, options
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/**
+ * Set while a transaction's callback runs. Code that holds a pooled connection and then waits
+ * for another one from the same pool deadlocks as soon as as many requests do so at once as the
+ * pool has connections; with a small pool (see `defaultPoolSize`) that is a handful of requests.
+ * So asking the pool for a connection from inside a transaction is refused at once, as the
+ * programming error it is, instead of hanging under load. Work that must run beside the
+ * transaction (a background job it wakes) starts outside it with `outsideTransaction`.
+ */
+const openTransaction = new AsyncLocalStorage<{ open: boolean }>();
+
+/** Throws when the caller's async context holds a pooled connection in an open transaction. */
+export function assertNoOpenTransaction(what: string): void {
+  if (openTransaction.getStore()?.open)
+    throw new Error(
+      `${what} was asked for inside a transaction: it would wait for a second pooled connection while holding one (use the transaction's own connection)`,
+    );
+}
+
+/** Runs fn in an async context that belongs to no transaction: for work a transaction starts but does not wait for. */
+export function outsideTransaction<T>(fn: () => T): T {
+  return openTransaction.exit(fn);
+}
+
 export async function openDb(options: DbOptions): Promise<Db> {
   if (!SCHEMA_NAME.test(options.schema)) throw new Error(`Invalid schema name ${options.schema}`);
   const pool = new pg.Pool({
@@ -95,18 +119,24 @@ export async function openDb(options: DbOptions): Promise<Db> {
   return {
     schema: options.schema,
     pool,
-    query: (text, values, options) => pool.query(statement(text, values, options)),
+    query: (text, values, options) => {
+      assertNoOpenTransaction('A pool query');
+      return pool.query(statement(text, values, options));
+    },
     async transaction(fn) {
+      assertNoOpenTransaction('A new transaction');
       const client = await pool.connect();
+      const state = { open: true };
       try {
         await client.query('BEGIN');
-        const result = await fn({ query: (text, values, options) => client.query(statement(text, values, options)) });
+        const result = await openTransaction.run(state, () => fn({ query: (text, values, options) => client.query(statement(text, values, options)) }));
         await client.query('COMMIT');
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
+        state.open = false;
         client.release();
       }
     },

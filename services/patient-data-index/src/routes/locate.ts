@@ -1,4 +1,4 @@
-import { FhirError, isFhirError, type OperationDef, type RequestContext } from '@ndi-mesh/kernel';
+import { FhirError, isFhirError, type OperationDef, type OperationInput } from '@ndi-mesh/kernel';
 import { openLocalPatient } from '../domain/index-event.ts';
 import { locateAccess } from '../domain/locate-rules.ts';
 import { parseLocateQuery } from '../domain/locate-query.ts';
@@ -19,7 +19,7 @@ export function locateOperation(runtime: () => PdiRuntime): OperationDef {
     readOnly: true,
     documentation:
       'GET $locate?patient=<system>|<value>[&information-type=<code>]: a searchset of DocumentReference (pdi-location), one per care provider system holding data the requester may see, with the catalogue Endpoints and Organizations included.',
-    handler: async ({ ctx, request, tx }) => {
+    handler: async ({ ctx, request, tx, auditRead }) => {
       const rt = runtime();
       const query = parseLocateQuery(request.query, ['patient', 'information-type']);
       try {
@@ -40,7 +40,7 @@ export function locateOperation(runtime: () => PdiRuntime): OperationDef {
           return { careProvider: e.careProvider, system: e.system, state: e.state, occurredAt: e.occurredAt, ...(localPatient ? { localPatient } : {}) };
         });
         // PDI-L4: committed before the answer leaves (group commit): no answer without its record.
-        await rt.auditRead(ctx, {
+        await auditRead({
           interaction: 'operation',
           action: 'E',
           outcome: 'success',
@@ -60,7 +60,7 @@ export function locateOperation(runtime: () => PdiRuntime): OperationDef {
           }),
         };
       } catch (err) {
-        if (isFhirError(err)) await auditFailure(rt, ctx, err, query.patient, request.query);
+        if (isFhirError(err)) await auditFailure(auditRead, err, query.patient, request.query);
         throw err;
       }
     },
@@ -69,13 +69,12 @@ export function locateOperation(runtime: () => PdiRuntime): OperationDef {
 
 /** PDI-L4 for a lookup that gave nothing: recorded before the refusal leaves. */
 async function auditFailure(
-  rt: PdiRuntime,
-  ctx: RequestContext,
+  auditRead: OperationInput['auditRead'],
   err: FhirError,
   patient: { readonly system: string; readonly value: string },
   query: URLSearchParams,
 ): Promise<void> {
-  await rt.auditRead(ctx, {
+  await auditRead({
     interaction: 'operation',
     action: 'E',
     outcome: err.status >= 500 ? 'failed' : 'refused',

@@ -20,14 +20,14 @@ export function patientViewOperation(runtime: () => PdiRuntime): OperationDef {
     readOnly: true,
     documentation:
       "GET $patient-view?patient=<system>|<value>: for an access service acting for that patient, every care provider system that holds or held the patient's data (DocumentReference) and the history of sharing events (Provenance).",
-    handler: async ({ ctx, request, tx }) => {
+    handler: async ({ ctx, request, tx, auditRead }) => {
       const rt = runtime();
       const { patient } = parseLocateQuery(request.query, ['patient']);
       try {
         checkActsForPatient(ctx.caller, patient, 'PDI-L6');
       } catch (err) {
         const description = `$patient-view: ${isFhirError(err) ? err.code : 'refused'}`;
-        await rt.auditRead(ctx, { interaction: 'operation', action: 'R', outcome: 'refused', patients: [patient], description });
+        await auditRead({ interaction: 'operation', action: 'R', outcome: 'refused', patients: [patient], description });
         throw err;
       }
       const pseudonym = rt.pseudonymiser.pseudonym(patient);
@@ -53,7 +53,7 @@ export function patientViewOperation(runtime: () => PdiRuntime): OperationDef {
         outcome: h.outcome,
         ...(h.endReason ? { endReason: h.endReason } : {}),
       }));
-      await rt.auditRead(ctx, { interaction: 'operation', action: 'R', outcome: 'success', patients: [patient], description: '$patient-view' });
+      await auditRead({ interaction: 'operation', action: 'R', outcome: 'success', patients: [patient], description: '$patient-view' });
       return { status: 200, body: patientViewBundle({ self: `${ctx.fhirBase}/$patient-view?${request.query}`, patient, entries, events }) };
     },
   };
