@@ -3,12 +3,17 @@
 // Endpoint), then answers GET /doc/<id> with the stored JSON, as a FHIR read does.
 import { createServer } from 'node:http';
 import pg from 'pg';
+import { defaultPoolSize } from '../../../services/kernel/src/config/service-settings.ts';
 
 const schema = process.env.DB_SCHEMA ?? 'yardstick';
 if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`bad DB_SCHEMA ${schema}`);
 const rows = Number(process.env.ROWS ?? 10_000);
-// The same pool size as a service's default (DB_POOL_SIZE 10).
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DB_POOL_SIZE ?? 10), options: `-c search_path=${schema}` });
+// The same pool size as a service's (DB_POOL_SIZE, else the kernel's default).
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.DB_POOL_SIZE ?? defaultPoolSize()),
+  options: `-c search_path=${schema}`,
+});
 pool.on('error', () => undefined);
 
 await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);

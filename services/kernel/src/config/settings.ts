@@ -9,6 +9,8 @@ export interface SettingSpec<T> {
   readonly env: string;
   readonly type: SettingType;
   readonly default?: T;
+  /** How the docs state a default that depends on the machine (the value itself is computed at start). */
+  readonly defaultDoc?: string;
   readonly doc: string;
   readonly values?: readonly string[];
   readonly min?: number;
@@ -78,7 +80,7 @@ function parseValue(spec: SettingSpec<unknown>, raw: string): unknown {
 export function settingsMarkdown(table: SettingsTable): string {
   const rows = Object.values(table).map(
     (s) =>
-      `| \`${s.env}\` | ${s.type === 'enum' ? s.values?.join(' \\| ') : s.type} | ${s.default === undefined ? '—' : `\`${String(s.default)}\``} | ${s.doc} |`,
+      `| \`${s.env}\` | ${s.type === 'enum' ? s.values?.join(' \\| ') : s.type} | ${s.defaultDoc ?? (s.default === undefined ? '—' : `\`${String(s.default)}\``)} | ${s.doc} |`,
   );
   return ['| variable | type | default | what it does |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
