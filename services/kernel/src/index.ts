@@ -15,7 +15,7 @@ export { loadR4 } from './fhir/r4.ts';
 export { parseFhirDateRange } from './fhir/dates.ts';
 export { valueSetContains } from './fhir/validation/index.ts';
 export { loadValidator } from './fhir/validation/index.ts';
-export { assertNoOpenTransaction, openDb, outsideTransaction, type Db, type Queryable, type Tx } from './storage/db.ts';
+export { openDb, outsideTransaction, type Db, type Queryable, type Tx } from './storage/db.ts';
 export { migrate } from './storage/migrate.ts';
 export { enqueue, OutboxDispatcher, type OutboxMessage } from './storage/outbox.ts';
 export { ResourceStore } from './storage/resource-store.ts';

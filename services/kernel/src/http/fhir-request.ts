@@ -24,17 +24,17 @@ export interface FhirResponse {
 }
 
 /**
- * What an operation handler gets: the request, its context, and the open transaction (or, for a
- * `readOnly` operation outside a Bundle, the pool).
+ * What an operation handler gets: the request, its context, and the open transaction (its own or
+ * a transaction Bundle's), or the pool for a `readOnly` operation.
  */
 export interface OperationInput {
   readonly ctx: RequestContext;
   readonly request: FhirRequest;
   readonly tx: Tx;
   /**
-   * Records a read the operation answers: in the Bundle's transaction when it runs inside one,
-   * else in `tx` when that is a transaction, else (a `readOnly` operation) by group commit, resolved
-   * once the record has committed (`AuditTrail.beforeRelease`): release the answer after it.
+   * Records a read the operation answers: in the transaction it holds, or, for a `readOnly`
+   * operation, by group commit, resolved once the record has committed
+   * (`AuditTrail.beforeRelease`): release the answer after it.
    */
   readonly auditRead: (facts: AuditFacts) => Promise<void>;
   /**
@@ -57,7 +57,7 @@ export interface OperationDef {
   /**
    * Writes nothing through `tx`: the handler runs on the pool, outside a transaction (saves
    * BEGIN/COMMIT on hot paths). It audits reads with `auditRead`, and writes anything it must
-   * through `transaction`. Inside a Bundle it runs in the Bundle's transaction all the same.
+   * through `transaction`. A transaction Bundle refuses it (MESH-FHIR-011); a batch Bundle runs it.
    */
   readonly readOnly?: boolean;
   readonly handler: (input: OperationInput) => Promise<FhirResponse>;
