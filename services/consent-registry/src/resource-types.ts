@@ -45,6 +45,8 @@ const consentConfig = (limits: RevokeLimits): ResourceTypeConfig<Consent> => ({
       url: 'https://ndi-mesh.se/fhir/SearchParameter/Consent-owner',
     },
   ],
+  // $decide and every revoke read a patient's blocks by this one identifier (Consent.patient is 0..1).
+  lookups: ['patient-identifier'],
   patientsOf: (c) => (c.patient?.identifier ? [c.patient.identifier] : []),
   notify: true,
   beforeWrite: (ctx, next, _previous, tx) => (revokeKindOf(next) ? registerRevoke(ctx, next, tx, limits) : registerBlock(ctx, next)),

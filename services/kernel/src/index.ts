@@ -9,7 +9,7 @@ export type { Validator } from './http/validator.ts';
 export { FhirRouter } from './http/fhir-router.ts';
 export { createApp, FHIR_JSON } from './http/app.ts';
 export { escapeHtml, html, SafeHtml, type HtmlValue } from './http/html.ts';
-export { defineResourceType, Registry, type Interaction, type ResourceType, type ResourceTypeConfig } from './fhir/registry.ts';
+export { defineResourceType, lookupExpression, Registry, type Interaction, type ResourceType, type ResourceTypeConfig } from './fhir/registry.ts';
 export type { SearchParamDef } from './fhir/search-parameters.ts';
 export { loadR4 } from './fhir/r4.ts';
 export { parseFhirDateRange } from './fhir/dates.ts';

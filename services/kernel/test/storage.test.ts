@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { auditEventType } from '../src/audit/audit-type.ts';
-import { defineResourceType } from '../src/fhir/registry.ts';
+import { defineResourceType, lookupExpression } from '../src/fhir/registry.ts';
 import { migrate } from '../src/storage/migrate.ts';
 import { ensureResourceTables } from '../src/storage/resource-tables.ts';
 import { openDb, outsideTransaction, type Db } from '../src/storage/db.ts';
 import { enqueue, OutboxDispatcher, type OutboxMessage } from '../src/storage/outbox.ts';
+import { ResourceStore } from '../src/storage/resource-store.ts';
 import { createTestDatabase, type TestDatabase } from '../src/testing/database.ts';
 
 let database: TestDatabase;
@@ -211,6 +212,43 @@ describe('resource tables', () => {
     );
     expect(columns.rowCount).toBe(1);
     expect(() => defineResourceType({ ...indexed, unindexed: ['status'] })).toThrow(/unindexed status/);
+  });
+
+  test('a lookup parameter is found by its exact key through a btree index, with one plan for every value', async () => {
+    const flags = defineResourceType({ type: 'Flag', interactions: ['read'], searchParams: ['identifier', 'patient'], lookups: ['identifier'] });
+    await db.transaction((tx) => ensureResourceTables(tx, [flags]));
+    expect(await indexesOf('res_flag')).toEqual(expect.arrayContaining(['res_flag_sp_identifier_idx', 'res_flag_sp_identifier_lookup_idx']));
+    const store = new ResourceStore();
+    await db.transaction(async (tx) => {
+      for (let i = 0; i < 200; i++)
+        await store.create(tx, flags, {
+          resourceType: 'Flag',
+          status: 'active',
+          code: { text: 'x' },
+          subject: { reference: 'Patient/p' },
+          identifier: [{ system: 'urn:s', value: `v${i}` }],
+        });
+      await tx.query('ANALYZE res_flag');
+    });
+    const sql = `SELECT content->'identifier'->0->>'value' AS value FROM res_flag WHERE ${lookupExpression(flags, 'identifier')} = $1`;
+    // The exact key: not the system alone (`urn:s|`) nor the value under any system (`*|v7`), which the column also holds.
+    const found = async (key: string) => (await db.query<{ value: string }>(sql, [key])).rows.map((r) => r.value);
+    expect(await found('urn:s|v7')).toEqual(['v7']);
+    expect(await found('urn:s|')).toEqual([]);
+    expect(await found('*|v7')).toEqual([]);
+    // A prepared statement plans an equality on the btree generically after its first custom plans
+    // (a GIN overlap would be planned afresh on every call), and that plan uses the index.
+    await db.transaction(async (tx) => {
+      await tx.query(`PREPARE lookup_plan(text) AS ${sql.replace('$1', '$1::text')}`);
+      for (let i = 0; i < 7; i++) await tx.query(`EXECUTE lookup_plan('urn:s|v${i}')`);
+      const { rows } = await tx.query<{ generic_plans: number }>("SELECT generic_plans::int FROM pg_prepared_statements WHERE name = 'lookup_plan'");
+      expect(rows[0]!.generic_plans).toBeGreaterThan(0);
+      const plan = (await tx.query<{ 'QUERY PLAN': string }>("EXPLAIN EXECUTE lookup_plan('urn:s|v3')")).rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).toMatch(/res_flag_sp_identifier_lookup_idx/);
+      await tx.query('DEALLOCATE lookup_plan');
+    });
+    expect(() => defineResourceType({ type: 'Flag', interactions: ['read'], searchParams: ['date'], lookups: ['date'] })).toThrow(/lookup date/);
+    expect(() => lookupExpression(flags, 'patient')).toThrow(/not declared a lookup/);
   });
 
   test('resource JSON is compressed with lz4 where the server has it, and stays so on the next start', async () => {

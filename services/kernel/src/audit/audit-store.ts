@@ -27,13 +27,27 @@ export function auditRow(event: AuditEvent): AuditRow {
 export async function insertAuditRows(q: Queryable, type: ResourceType, rows: readonly AuditRow[]): Promise<void> {
   if (rows.length === 0) return;
   const names = searchColumnNames(type);
-  const cols = ['id', 'version_id', 'last_updated', 'deleted', 'content', ...names].map(ident);
   const values: unknown[] = [];
-  const tuples = rows.map(({ event, columns }) => {
-    const first = values.length + 1;
-    values.push(event.id, event.meta!.lastUpdated, event, ...names.map((n) => columns[n] ?? null));
-    const rest = names.map((_, i) => `$${first + 3 + i}`);
-    return `($${first}, 1, $${first + 1}, false, $${first + 2}${rest.length ? `, ${rest.join(', ')}` : ''})`;
-  });
-  await q.query(`INSERT INTO ${ident(type.table)} (${cols.join(', ')}) VALUES ${tuples.join(', ')}`, values);
+  for (const { event, columns } of rows) values.push(event.id, event.meta!.lastUpdated, event, ...names.map((n) => columns[n] ?? null));
+  await q.query(insertSql(type, names, rows.length), values);
+}
+
+// The statement text for each table and row count, built once: a flush is a handful of rows, so
+// the same few texts recur, and the same string keeps its prepared statement's name cheap to find.
+const statements = new Map<string, string>();
+function insertSql(type: ResourceType, names: readonly string[], count: number): string {
+  const key = `${type.table}:${count}`;
+  let sql = statements.get(key);
+  if (sql === undefined) {
+    const cols = ['id', 'version_id', 'last_updated', 'deleted', 'content', ...names].map(ident);
+    const width = 3 + names.length;
+    const tuples = Array.from({ length: count }, (_, r) => {
+      const first = r * width + 1;
+      const rest = names.map((_, i) => `$${first + 3 + i}`);
+      return `($${first}, 1, $${first + 1}, false, $${first + 2}${rest.length ? `, ${rest.join(', ')}` : ''})`;
+    });
+    sql = `INSERT INTO ${ident(type.table)} (${cols.join(', ')}) VALUES ${tuples.join(', ')}`;
+    statements.set(key, sql);
+  }
+  return sql;
 }

@@ -1,6 +1,6 @@
 import type { Identifier, Resource } from '@medplum/fhirtypes';
 import type { RequestContext } from '../http/context.ts';
-import type { Tx } from '../storage/db.ts';
+import { ident, type Tx } from '../storage/db.ts';
 import { compileSearchParam, type CompiledSearchParam, type SearchParamDef } from './search-parameters.ts';
 
 export type Interaction =
@@ -20,6 +20,16 @@ export interface ResourceTypeConfig<R extends Resource = Resource> {
    * pays for it. They still filter a search; other parameters must narrow it.
    */
   readonly unindexed?: readonly string[];
+  /**
+   * Token search parameters that a service's own hot path reads rows by, one exact value at a time
+   * (the consent registry's blocks of one patient). The element must hold at most one value (0..1,
+   * as a Reference's identifier does). Each gets, beside its GIN index, a btree index on the exact
+   * key its column stores first (`system|value`); compare `lookupExpression(type, code)` with `=`.
+   * Why: a GIN overlap (`&&`) has value-dependent estimates, so PostgreSQL plans a prepared
+   * statement that uses it afresh on every call; an equality on the btree plans the same for
+   * every value, so the statement keeps one plan per connection and the lookup is a plain index scan.
+   */
+  readonly lookups?: readonly string[];
   /**
    * For personal data: the patients a resource is about. Reads of such types are audited, with
    * these identifiers as the audit record's patient.
@@ -62,10 +72,22 @@ export function defineResourceType(config: ResourceTypeConfig): ResourceType {
     params.set(compiled.code, compiled);
   }
   for (const code of config.unindexed ?? []) if (!params.has(code)) throw new Error(`${config.type}: unindexed ${code} is not one of its search parameters`);
+  for (const code of config.lookups ?? [])
+    if (params.get(code)?.type !== 'token') throw new Error(`${config.type}: lookup ${code} is not one of its token search parameters`);
   if (config.immutable && config.interactions.some((i) => i === 'update' || i === 'delete' || i === 'conditional-update'))
     throw new Error(`${config.type} is immutable and cannot allow update or delete`);
   const table = `res_${config.type.toLowerCase()}`;
   return { ...config, params, table, historyTable: `${table}_history` };
+}
+
+/**
+ * The SQL expression that holds a lookup parameter's exact key (see `lookups`): compare it with `=`
+ * to a `system|value` key, e.g. `WHERE ${lookupExpression(t, 'patient-identifier')} = $1`.
+ */
+export function lookupExpression(t: ResourceType, code: string): string {
+  const p = t.params.get(code);
+  if (!p || !t.lookups?.includes(code)) throw new Error(`${t.type}: ${code} is not declared a lookup`);
+  return `${ident(p.column)}[1]`;
 }
 
 export class Registry {

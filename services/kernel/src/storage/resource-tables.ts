@@ -1,11 +1,11 @@
-import type { ResourceType } from '../fhir/registry.ts';
+import { lookupExpression, type ResourceType } from '../fhir/registry.ts';
 import { ident, type Tx } from './db.ts';
 
 /**
  * The resource tables are generated from the registry, so a search parameter is declared in one
  * place: `res_<type>` holds the current version's JSON and one typed, indexed column per search
  * parameter (`text[]` with a GIN index for tokens, strings, references and URIs, unless the type
- * lists it as `unindexed`; a pair of `timestamptz` for dates); `res_<type>_history` keeps every version. GIN indexes are built
+ * lists it as `unindexed`, and a btree on its exact key if a `lookup`; a pair of `timestamptz` for dates); `res_<type>_history` keeps every version. GIN indexes are built
  * without `fastupdate`: its pending list made lookups slow down under bulk writes. Statements are idempotent
  * and run under the migration lock at start; a column added later is filled for existing rows.
  */
@@ -41,6 +41,8 @@ export function resourceTableDdl(t: ResourceType): string[] {
       // An index a type declares unneeded is dropped where an earlier version made it.
       if (t.unindexed?.includes(p.code)) stmts.push(`DROP INDEX IF EXISTS ${index}`);
       else stmts.push(`CREATE INDEX IF NOT EXISTS ${index} ON ${table} USING gin (${ident(p.column)}) WITH (fastupdate = off)`);
+      if (t.lookups?.includes(p.code))
+        stmts.push(`CREATE INDEX IF NOT EXISTS ${ident(`${t.table}_${p.column}_lookup_idx`)} ON ${table} ((${lookupExpression(t, p.code)}))`);
     }
   }
   return stmts;
