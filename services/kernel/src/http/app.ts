@@ -75,7 +75,7 @@ export function createApp(o: AppOptions): FastifyInstance {
     if (span) endSpan(span, reply.statusCode);
     const route = request.routeOptions.url ?? 'unmatched';
     o.metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
-    if (reply.statusCode >= 400)
+    if (loggedAsRefusal(route, reply.statusCode))
       request.log.info({ status: reply.statusCode, method: request.method, url: request.url, ms: Math.round(reply.elapsedTime) }, 'request refused');
   });
 
@@ -90,13 +90,14 @@ export function createApp(o: AppOptions): FastifyInstance {
   });
 
   app.get('/health', async () => ({ status: 'pass', service: o.service }));
-  app.get('/ready', async (_request, reply) => {
+  app.get('/ready', async (request, reply) => {
     try {
       await o.db.query('SELECT 1');
       for (const check of o.readiness ?? []) await check();
       return { status: 'pass', service: o.service };
     } catch (err) {
       const fe = new FhirError('MESH-SRV-001', `Not ready: ${(err as Error).message}`);
+      request.log.debug({ reason: (err as Error).message }, 'not ready');
       return reply.code(503).type(FHIR_JSON).send(fe.toOperationOutcome());
     }
   });
@@ -133,6 +134,14 @@ export function createApp(o: AppOptions): FastifyInstance {
   app.route({ method: [...methods], url: '/fhir', handler: fhirHandler });
   app.route({ method: [...methods], url: '/fhir/*', handler: fhirHandler });
   return app;
+}
+
+/** The probes answer the platform (the launcher, Kubernetes): a 503 from `/ready` while a service starts is an answer, not a refused request. */
+const PROBE_ROUTES = new Set(['/health', '/ready']);
+
+/** Whether a finished request is logged as refused: every 4xx and 5xx, except a probe's answer. */
+export function loggedAsRefusal(route: string, status: number): boolean {
+  return status >= 400 && !PROBE_ROUTES.has(route);
 }
 
 function segmentsOf(path: string): string[] {
