@@ -14,7 +14,9 @@ import type { Rng, Suite, SuiteContext } from '../types.ts';
  * load-blocks.ts): a million blocks through the API would take the whole run. Requests come from
  * a national service (the PDI's role), so no trace is shown, as for any requester.
  */
-const BLOCKS = 1_000_000;
+// The target's register; BENCH_CONSENT_BLOCKS loads fewer for quick trials (the lookup is one btree
+// probe, so the per-call cost barely depends on it), but only the default run reports the target.
+const BLOCKS = Number(process.env.BENCH_CONSENT_BLOCKS ?? 1_000_000);
 const OWNERS = 1000;
 const BATCH = 100;
 const SAMPLE = 20_000;
@@ -86,7 +88,7 @@ const consentRegistry: Suite<ConsentData> = {
   scenarios: [
     {
       id: 'decide',
-      title: '$decide, one record (C3), 1,000,000 blocks loaded',
+      title: `$decide, one record (C3), ${BLOCKS.toLocaleString('en')} blocks loaded`,
       request: (d, rng) => ({
         method: 'POST',
         path: '/fhir/$decide',
@@ -95,7 +97,7 @@ const consentRegistry: Suite<ConsentData> = {
       }),
       expectStatus: 200,
       check: (body) => decisionsIn(body, 1),
-      target: { minRps: 3000, maxP99Ms: 5 },
+      ...(BLOCKS >= 1_000_000 ? { target: { minRps: 3000, maxP99Ms: 5 } } : {}),
     },
     {
       id: 'decide-batch',
