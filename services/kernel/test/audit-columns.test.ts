@@ -103,3 +103,18 @@ test('a stored row carries the columns of its stamped event', () => {
   expect(row.columns['sp_patient_identifier']).toEqual(expect.arrayContaining([`${SAMORDNINGSNUMMER_SYSTEM}|197010632391`]));
   expect(row.columns['sp_agent_identifier']).toEqual(expect.arrayContaining(['urn:ietf:rfc:3986|https://journal.example.se']));
 });
+
+// Every read writes one: time-ordered ids insert at the right edge of the primary key index instead of a random page.
+test('a record id is a UUID version 7 that begins with the time the record was stamped', async () => {
+  const [, caller, facts] = cases[0]!;
+  const stamp = () => auditRow(buildAuditEvent('audit-columns-test', 'http://127.0.0.1:8080/fhir', caller, facts)).event;
+  const first = stamp();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const later = stamp();
+  for (const e of [first, later]) {
+    expect(e.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const millis = parseInt(e.id!.replace(/-/g, '').slice(0, 12), 16);
+    expect(Math.abs(millis - Date.parse(e.meta!.lastUpdated!))).toBeLessThanOrEqual(1);
+  }
+  expect(later.id! > first.id!).toBe(true);
+});
