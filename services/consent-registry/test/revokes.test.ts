@@ -1,7 +1,7 @@
 import type { Bundle, Communication, Consent, Parameters, Task } from '@medplum/fhirtypes';
 import { PURPOSE, type BasisInput } from '@ndi-mesh/kernel';
 import { startTestService, type TestService } from '@ndi-mesh/kernel/testing';
-import { createConsentRegistry } from '../src/definition.ts';
+import { createConsentRegistry, distributorOf } from '../src/definition.ts';
 import { countryPolicyFrom } from '../src/domain/index.ts';
 import { parseDecide } from '../src/fhir/decide-parameters.ts';
 import { localBlockHost } from '../src/local/index.ts';
@@ -311,4 +311,70 @@ test('revokes reach the local block service through the same feed, and it lifts 
   } finally {
     await local.close();
   }
+});
+
+// NSF-R16 for revokes: a revoke names the blocks it lifts, so it goes to their owners only; a provider
+// holding none of them would only learn from it that the patient has blocks elsewhere.
+test("a revoke naming blocks reaches only their owners' feeds; one naming none reaches every provider's", async () => {
+  const patient = more[0]!.patient;
+  const block = await blockA(patient);
+  const named = await callers
+    .access(patient)
+    .call(
+      'POST',
+      '/Consent',
+      revokeConsent({ patient, grantee: { organisation: ids.providerB }, blockIds: [block.id!], period: { end: inMs(DAY) }, reason: 'referral to B' }),
+    );
+  const unnamed = await callers
+    .access(patient)
+    .call('POST', '/Consent', revokeConsent({ patient, grantee: { organisation: ids.providerB }, period: { end: inMs(DAY) }, reason: 'second opinion at B' }));
+  // A revoke naming blocks at both A and B (for a third provider) reaches both, and is one version in the national feed.
+  const atBBlock = await callers
+    .access(patient)
+    .call('POST', '/Consent', blockConsent({ kind: 'care-provider', patient, owner: ids.providerB, category: 'eprescription' }));
+  const both = await callers
+    .access(patient)
+    .call(
+      'POST',
+      '/Consent',
+      revokeConsent({
+        patient,
+        grantee: { organisation: providerC },
+        blockIds: [block.id!, atBBlock.body.id],
+        period: { end: inMs(DAY) },
+        reason: 'referral to C',
+      }),
+    );
+  expect([named.status, unnamed.status, atBBlock.status, both.status]).toEqual([201, 201, 201, 201]);
+  await callers.access(patient).call('POST', `/Consent/${named.body.id}/$cancel`);
+  // Every stored version appended to the feed (the running dispatcher may hold some under its lease).
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    await distributorOf(registry.app).drain();
+    const { rows } = await registry.kernel.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM outbox WHERE topic = 'resource.changed' AND delivered_at IS NULL`,
+    );
+    if (rows[0]!.n === 0) break;
+    if (Date.now() > deadline) throw new Error('the change feed never caught up');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const feedOf = async (caller: (typeof callers)['providerA']) => {
+    const res = await caller.call('GET', '/Consent/$changes?since=0&_count=1000');
+    expect(res.status).toBe(200);
+    return ((res.body as Bundle<Consent>).entry ?? []).map((e) => `${e.resource!.id}/${e.resource!.meta!.versionId}`);
+  };
+  const [atA, atB, national] = await Promise.all([feedOf(callers.providerA), feedOf(callers.providerB), feedOf(callers.national)]);
+  const versions = (id: string) => [`${id}/1`, `${id}/2`].filter((v) => national.includes(v));
+  // The named revoke and its cancellation (the tombstone) reach A, whose block it lifts, and not B.
+  expect(versions(named.body.id)).toEqual([`${named.body.id}/1`, `${named.body.id}/2`]);
+  expect(atA).toEqual(expect.arrayContaining(versions(named.body.id)));
+  expect(atB.filter((v) => v.startsWith(`${named.body.id}/`))).toEqual([]);
+  // The one naming no blocks lifts wherever B asks: every provider gets it.
+  expect(atA).toContain(`${unnamed.body.id}/1`);
+  expect(atB).toContain(`${unnamed.body.id}/1`);
+  expect(atA).toContain(`${both.body.id}/1`);
+  expect(atB).toContain(`${both.body.id}/1`);
+  // The national feed holds each version once.
+  expect(national.filter((v) => v === `${both.body.id}/1`)).toHaveLength(1);
+  expect(new Set(national).size).toBe(national.length);
 });

@@ -1,7 +1,10 @@
 import type { Bundle, Consent, Subscription } from '@medplum/fhirtypes';
-import { enqueue, OutboxDispatcher, type Db, type FederatedClient, type Logger, type OutboxMessage } from '@ndi-mesh/kernel';
-import { feedOwnerOf } from '../fhir/consent-revoke.ts';
+import { enqueue, OutboxDispatcher, type Db, type FederatedClient, type Logger, type OutboxMessage, type Queryable } from '@ndi-mesh/kernel';
+import { revokeRecipients } from '../domain/index.ts';
+import { consentToBlock } from '../fhir/consent-block.ts';
+import { consentToRevoke, isRevoke } from '../fhir/consent-revoke.ts';
 import { subscriberNeeds, subscriberOwner } from '../fhir/subscription-criteria.ts';
+import { blocksByIds } from '../store/blocks.ts';
 import { appendChange, consentVersion } from '../store/changes.ts';
 
 /** The media type a notification is sent as. */
@@ -68,12 +71,12 @@ export class Distributor {
     await this.db.transaction(async (tx) => {
       const consent = await consentVersion(tx, change.id!, change.versionId!);
       if (!consent) return;
-      const owner = feedOwnerOf(consent);
-      const row = await appendChange(tx, change.id!, change.versionId!, owner);
-      if (!row) return;
+      const recipients = await recipientsOf(tx, consent);
+      // Nothing appended: this version was fanned out before (the outbox delivers at least once).
+      if ((await appendChange(tx, change.id!, change.versionId!, recipients)) === 0) return;
       for (const sub of await activeSubscriptions(tx)) {
-        if (subscriberNeeds(subscriberOwner(sub.criteria), owner))
-          await enqueue(tx, NOTIFY_TOPIC, { subscription: sub.id!, consentId: row.consentId, versionId: row.versionId } satisfies NotifyPayload);
+        if (subscriberNeeds(subscriberOwner(sub.criteria), recipients))
+          await enqueue(tx, NOTIFY_TOPIC, { subscription: sub.id!, consentId: change.id!, versionId: change.versionId! } satisfies NotifyPayload);
       }
     });
   }
@@ -100,6 +103,13 @@ export class Distributor {
 /** A notification carries the changed version itself (R4 rest-hook with a payload). */
 export function notification(consent: Consent): Bundle {
   return { resourceType: 'Bundle', type: 'collection', timestamp: new Date().toISOString(), entry: [{ resource: consent }] };
+}
+
+/** The providers a Consent version is for (NSF-R16): a block's owner, or those a revoke reaches (revokeRecipients). */
+async function recipientsOf(q: Queryable, consent: Consent): Promise<string[]> {
+  if (!isRevoke(consent)) return [consentToBlock(consent).owner];
+  const revoke = consentToRevoke(consent);
+  return revokeRecipients(revoke, await blocksByIds(q, revoke.blockIds ?? []));
 }
 
 async function activeSubscriptions(q: Pick<Db, 'query'>): Promise<Subscription[]> {

@@ -17,3 +17,21 @@ export function revokesForProvider(revokes: readonly Revoke[], blocks: readonly 
   const local = new Set(blocksForProvider(blocks, provider).map((block) => block.id));
   return revokes.filter((revoke) => revoke.blockIds === undefined || revoke.blockIds.length === 0 || revoke.blockIds.some((id) => local.has(id)));
 }
+
+/**
+ * NSF-R16 for revokes: the local block services a revoke goes to. One that names blocks lifts
+ * only those, so only their owners need it; a general block among them, or a revoke that names
+ * none (it lifts wherever the grantee asks: a consent for everything, or break-glass), goes to
+ * every provider. `named` are the named blocks as stored, whatever their status, so a revoke's
+ * later versions (its cancellation, the tombstone) go exactly where its first one went. A named
+ * block that cannot be found sends it to every provider, as before this rule: a copy never misses
+ * a revoke that NSF applies. Consistent with `revokesForProvider`, which a test holds it to.
+ */
+export function revokeRecipients(revoke: Revoke, named: readonly Block[]): string[] {
+  const ids = revoke.blockIds ?? [];
+  if (ids.length === 0) return [ALL_PROVIDERS];
+  const ownerOf = new Map(named.map((block) => [block.id, block.owner]));
+  const owners = ids.map((id) => ownerOf.get(id));
+  if (owners.some((owner) => owner === undefined || owner === ALL_PROVIDERS)) return [ALL_PROVIDERS];
+  return [...new Set(owners as string[])];
+}

@@ -8,5 +8,5 @@ export { validateRevoke, DEFAULT_REVOKE_LIMITS, type RevokeLimits } from './revo
 export { assertMayCancel, cancelBlock } from './cancel-rules.ts';
 export { countryPolicyFrom, countryAllows, MYHEALTH_EU_CATEGORIES } from './country-policy.ts';
 export { emergencyFollowUp, type FollowUpItem } from './follow-up.ts';
-export { blocksForProvider, revokesForProvider } from './distribution.ts';
+export { blocksForProvider, revokeRecipients, revokesForProvider } from './distribution.ts';
 export { cancelRevoke } from './cancel-revoke.ts';

@@ -34,11 +34,6 @@ export function splitConsents(consents: readonly Consent[]): { blocks: Block[]; 
   return { blocks, revokes };
 }
 
-/** Who receives a Consent's changes: a revoke may lift blocks anywhere its grantee asks, so every local block service gets it. */
-export function feedOwnerOf(consent: Consent): string {
-  return isRevoke(consent) ? ALL_PROVIDERS : consentToBlock(consent).owner;
-}
-
 /**
  * A revoke Consent (profile consent-revoke) as the domain's Revoke. The grantee is the
  * provision's actors by role; the blocks a consent lifts are `provision.data` references

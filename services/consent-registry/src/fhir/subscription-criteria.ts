@@ -26,9 +26,13 @@ export function subscriberOwner(criteria: string | undefined): string {
   return hsa;
 }
 
-/** Whether a change to a block of `owner` (or a general one, or a revoke) goes to a subscriber following `subscriber`. */
-export function subscriberNeeds(subscriber: string, owner: string): boolean {
-  return subscriber === EVERY_OWNER || owner === subscriber || owner === ALL_PROVIDERS;
+/**
+ * Whether a change goes to a subscriber following `subscriber`: `recipients` are the providers it
+ * is for (a block's owner; the owners of the blocks a revoke names, see revokeRecipients), or
+ * ALL_PROVIDERS.
+ */
+export function subscriberNeeds(subscriber: string, recipients: readonly string[]): boolean {
+  return subscriber === EVERY_OWNER || recipients.includes(subscriber) || recipients.includes(ALL_PROVIDERS);
 }
 
 export function checkChannel(sub: Subscription): void {

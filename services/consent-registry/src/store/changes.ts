@@ -2,33 +2,38 @@ import type { Consent } from '@medplum/fhirtypes';
 import type { Queryable, Tx } from '@ndi-mesh/kernel';
 import { ALL_PROVIDERS } from '../domain/index.ts';
 
-export interface ChangeRow {
-  readonly seq: number;
-  readonly consentId: string;
-  readonly versionId: number;
-  readonly owner: string;
+/**
+ * Appends a Consent version to the change feed, once for each provider it is for (`recipients`:
+ * a block's owner, or the owners of the blocks a revoke names, or ALL_PROVIDERS), so that each
+ * provider's catch-up reads its own rows by index. Returns how many rows it appended: none for a
+ * version appended before (idempotent). The lock makes `seq` follow commit order: without it a reader could see seq 7
+ * committed while seq 6 is still in flight, move its cursor past 6 and never see it.
+ */
+export async function appendChange(tx: Tx, consentId: string, versionId: number, recipients: readonly string[]): Promise<number> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtext('consent_change'))`);
+  const { rowCount } = await tx.query(
+    `INSERT INTO consent_change (consent_id, version_id, owner) SELECT $1, $2, unnest($3::text[])
+     ON CONFLICT (consent_id, version_id, owner) DO NOTHING`,
+    [consentId, versionId, [...new Set(recipients)]],
+  );
+  return rowCount ?? 0;
 }
 
 /**
- * Appends a Consent version to the change feed, once. The lock makes `seq` follow commit order:
- * without it a reader could see seq 7 committed while seq 6 is still in flight, move its cursor
- * past 6 and never see it.
+ * The versions changed after `since`, in order: for one owner, its rows and the general ones
+ * (a version is for one owner once, or for every provider); for all (no owner), each version once,
+ * at the first of its rows (a version's rows are appended together, so a cursor never splits them
+ * into two answers that both hold it).
  */
-export async function appendChange(tx: Tx, consentId: string, versionId: number, owner: string): Promise<ChangeRow | undefined> {
-  await tx.query(`SELECT pg_advisory_xact_lock(hashtext('consent_change'))`);
-  const { rows } = await tx.query<{ seq: number }>(
-    `INSERT INTO consent_change (consent_id, version_id, owner) VALUES ($1, $2, $3) ON CONFLICT (consent_id, version_id) DO NOTHING RETURNING seq`,
-    [consentId, versionId, owner],
-  );
-  return rows[0] ? { seq: rows[0].seq, consentId, versionId, owner } : undefined;
-}
-
-/** The versions changed after `since`, in order, for one owner (its blocks and the general ones) or for all. */
 export async function changesSince(q: Queryable, since: number, count: number, owner?: string): Promise<{ seq: number; content: Consent }[]> {
   const { rows } = await q.query<{ seq: number; content: Consent }>(
-    `SELECT c.seq, h.content FROM consent_change c JOIN res_consent_history h ON h.id = c.consent_id AND h.version_id = c.version_id
-     WHERE c.seq > $1 AND ($3::text IS NULL OR c.owner = $3 OR c.owner = $4) ORDER BY c.seq LIMIT $2`,
-    [since, count, owner ?? null, ALL_PROVIDERS],
+    owner === undefined
+      ? `SELECT c.seq, h.content FROM consent_change c JOIN res_consent_history h ON h.id = c.consent_id AND h.version_id = c.version_id
+         WHERE c.seq > $1 AND NOT EXISTS (SELECT 1 FROM consent_change d WHERE d.consent_id = c.consent_id AND d.version_id = c.version_id AND d.seq < c.seq)
+         ORDER BY c.seq LIMIT $2`
+      : `SELECT c.seq, h.content FROM consent_change c JOIN res_consent_history h ON h.id = c.consent_id AND h.version_id = c.version_id
+         WHERE c.seq > $1 AND (c.owner = $3 OR c.owner = $4) ORDER BY c.seq LIMIT $2`,
+    owner === undefined ? [since, count] : [since, count, owner, ALL_PROVIDERS],
   );
   return rows;
 }
