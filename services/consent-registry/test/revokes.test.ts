@@ -332,19 +332,17 @@ test("a revoke naming blocks reaches only their owners' feeds; one naming none r
   const atBBlock = await callers
     .access(patient)
     .call('POST', '/Consent', blockConsent({ kind: 'care-provider', patient, owner: ids.providerB, category: 'eprescription' }));
-  const both = await callers
-    .access(patient)
-    .call(
-      'POST',
-      '/Consent',
-      revokeConsent({
-        patient,
-        grantee: { organisation: providerC },
-        blockIds: [block.id!, atBBlock.body.id],
-        period: { end: inMs(DAY) },
-        reason: 'referral to C',
-      }),
-    );
+  const both = await callers.access(patient).call(
+    'POST',
+    '/Consent',
+    revokeConsent({
+      patient,
+      grantee: { organisation: providerC },
+      blockIds: [block.id!, atBBlock.body.id],
+      period: { end: inMs(DAY) },
+      reason: 'referral to C',
+    }),
+  );
   expect([named.status, unnamed.status, atBBlock.status, both.status]).toEqual([201, 201, 201, 201]);
   await callers.access(patient).call('POST', `/Consent/${named.body.id}/$cancel`);
   // Every stored version appended to the feed (the running dispatcher may hold some under its lease).
