@@ -5,6 +5,7 @@ import { Distributor } from './distribution/distributor.ts';
 import { communicationType, taskType } from './follow-up/types.ts';
 import { createConsentType, subscriptionType } from './resource-types.ts';
 import { breakGlassOperation } from './routes/break-glass.ts';
+import { reviewOperation } from './routes/review.ts';
 import { cancelOperation } from './routes/cancel.ts';
 import { changesOperation } from './routes/changes.ts';
 import { decideOperation } from './routes/decide.ts';
@@ -45,6 +46,7 @@ export function createConsentRegistry(env: NodeJS.ProcessEnv = process.env): Ser
       cancelOperation(kernel.audit),
       changesOperation(),
       breakGlassOperation(kernel.audit, limits, settings.breakGlassDefaultMinutes * 60_000),
+      reviewOperation(kernel.audit),
     ],
     trust: {
       policy: {
@@ -68,6 +70,8 @@ export function createConsentRegistry(env: NodeJS.ProcessEnv = process.env): Ser
           '$opt-out': { anyTrustMark: [nationalService] },
           'Consent/$cancel': { anyTrustMark: [accessService, careProviderSystem, nationalService] },
           'Consent/$changes': { anyTrustMark: [careProviderSystem, nationalService] },
+          // The information owner's review of a break-glass access on its follow-up list.
+          'Task/$review': { anyTrustMark: [careProviderSystem], basis: ['organisation'] },
         },
       },
     },

@@ -109,4 +109,14 @@ test("the guide's revoke flows: the patient's consent for one provider, then bre
   expect(tasks.entry?.map((e) => e.resource!.focus?.reference)).toEqual([`Consent/${glass.body.id}`]);
   const notices = (await patient.call('GET', '/Communication')).body as Bundle<Communication>;
   expect(notices.entry?.map((e) => e.resource!.about?.[0]?.reference)).toEqual([`Consent/${glass.body.id}`]);
+
+  // The owner reviews the access; the item leaves its open list.
+  const reviewed = await callers.providerA.call('POST', `/Task/${tasks.entry![0]!.resource!.id}/$review`, await example('review-request.json'));
+  expect([reviewed.status, (reviewed.body as Task).status, (reviewed.body as Task).businessStatus?.coding?.[0]?.code]).toEqual([
+    200,
+    'completed',
+    'not-justified',
+  ]);
+  const open = (await callers.providerA.call('GET', `/Task?owner=${ids.providerA}&status=requested`)).body as Bundle<Task>;
+  expect(open.entry ?? []).toEqual([]);
 });

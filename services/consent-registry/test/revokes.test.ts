@@ -1,5 +1,5 @@
 import type { Bundle, Communication, Consent, Parameters, Task } from '@medplum/fhirtypes';
-import { PURPOSE, type BasisInput } from '@ndi-mesh/kernel';
+import { HSA_ID_SYSTEM, PURPOSE, type BasisInput } from '@ndi-mesh/kernel';
 import { startTestService, type TestService } from '@ndi-mesh/kernel/testing';
 import { createConsentRegistry, distributorOf } from '../src/definition.ts';
 import { countryPolicyFrom } from '../src/domain/index.ts';
@@ -234,6 +234,37 @@ describe('break-glass (NSF-R13)', () => {
     // Another provider reads only its own follow-up list, whatever it asks for.
     const asB = (await callers.providerB.call('GET', `/Task?owner=${ids.providerA}`)).body as Bundle<Task>;
     expect(asB.entry ?? []).toHaveLength(0);
+
+    // The owner reviews the access, once (NSF-R13); nobody else may, and a finding of not justified says why.
+    const reviewOf = `/Task/${mine[0]!.id}/$review`;
+    const review = (outcome: string, note?: string) => ({
+      resourceType: 'Parameters',
+      parameter: [{ name: 'outcome', valueCode: outcome }, ...(note !== undefined ? [{ name: 'note', valueString: note }] : [])],
+    });
+    const refusals = [
+      await callers.providerB.call('POST', reviewOf, review('justified')),
+      await callers.national.call('POST', reviewOf, review('justified')),
+      await callers.providerA.call('POST', reviewOf, review('not-justified', ' ')),
+      await callers.providerA.call('POST', reviewOf, review('fine')),
+    ];
+    expect(refusals.map((r) => [r.status, codeOf(r.body)])).toEqual([
+      [403, 'MESH-AUTH-005'],
+      [403, 'MESH-AUTH-003'],
+      [422, 'MESH-NSF-012'],
+      [400, 'MESH-OP-001'],
+    ]);
+    const reviewed = await callers.providerA.call('POST', reviewOf, review('not-justified', 'the patient was conscious and could have been asked'));
+    expect(reviewed.status).toBe(200);
+    const done = reviewed.body as Task;
+    expect([done.status, done.meta?.versionId, done.businessStatus?.coding?.[0]?.code]).toEqual(['completed', '2', 'not-justified']);
+    expect(done.note?.at(-1)?.text).toBe('Not justified: the patient was conscious and could have been asked');
+    // The reviewer is the professional in the owner's basis.
+    expect(done.note?.at(-1)?.authorReference).toEqual({ type: 'Practitioner', identifier: { system: HSA_ID_SYSTEM, value: ids.doctorA } });
+    expect(await audits('$review: not-justified')).toBe(1);
+    const again = await callers.providerA.call('POST', reviewOf, review('justified'));
+    expect([again.status, codeOf(again.body)]).toEqual([409, 'MESH-NSF-011']);
+    const open = (await callers.providerA.call('GET', `/Task?owner=${ids.providerA}&status=requested`)).body as Bundle<Task>;
+    expect((open.entry ?? []).map((e) => e.resource!.id)).not.toContain(mine[0]!.id);
 
     const notices = (await callers.access(patient).call('GET', '/Communication')).body as Bundle<Communication>;
     expect(notices.entry).toHaveLength(1);

@@ -7,6 +7,6 @@ export { validateBlock, PATIENT_BLOCK_KINDS } from './validate-block.ts';
 export { validateRevoke, DEFAULT_REVOKE_LIMITS, type RevokeLimits } from './revoke-rules.ts';
 export { assertMayCancel, cancelBlock } from './cancel-rules.ts';
 export { countryPolicyFrom, countryAllows, MYHEALTH_EU_CATEGORIES } from './country-policy.ts';
-export { emergencyFollowUp, type FollowUpItem } from './follow-up.ts';
+export { assertMayReview, emergencyFollowUp, type FollowUpItem, type FollowUpState, type ReviewOutcome } from './follow-up.ts';
 export { blocksForProvider, revokeRecipients, revokesForProvider } from './distribution.ts';
 export { cancelRevoke } from './cancel-revoke.ts';

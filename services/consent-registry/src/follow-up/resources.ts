@@ -1,12 +1,14 @@
 import type { Communication, Task } from '@medplum/fhirtypes';
 import { HSA_ID_SYSTEM } from '@ndi-mesh/kernel';
-import type { FollowUpItem } from '../domain/index.ts';
+import type { Actor, FollowUpItem, ReviewOutcome } from '../domain/index.ts';
 import { iso } from '../fhir/instants.ts';
 
 /** Identifier system of the follow-up records: one per revoke, information owner and day (the idempotency key). */
 export const FOLLOW_UP_ID_SYSTEM = 'https://ndi-mesh.se/fhir/NamingSystem/break-glass-follow-up';
 export const FOLLOW_UP_TASK_CODE = { system: 'https://ndi-mesh.se/fhir/CodeSystem/consent-follow-up', code: 'break-glass-review' } as const;
 export const PATIENT_NOTICE_CODE = { system: 'https://ndi-mesh.se/fhir/CodeSystem/consent-follow-up', code: 'break-glass-notice' } as const;
+/** The owner's finding, as the reviewed Task's `businessStatus`. */
+export const REVIEW_OUTCOME_DISPLAY: Record<ReviewOutcome, string> = { justified: 'Justified', 'not-justified': 'Not justified' };
 
 /**
  * The key of one use of break-glass for follow-up: the revoke, the information owner whose data
@@ -67,6 +69,31 @@ export function patientNotice(item: FollowUpItem, revokeId: string, key: string)
     payload: [
       {
         contentString: `In an emergency, ${whoOpened(item)} read data you have blocked, held by care provider ${item.owner}. The care provider reviews every such access.`,
+      },
+    ],
+  };
+}
+
+/**
+ * The follow-up Task once its owner has reviewed it (NSF-R13): `completed`, the finding as
+ * `businessStatus`, and a note saying who found what, when, and why.
+ */
+export function reviewedTask(task: Task, outcome: ReviewOutcome, note: string | undefined, by: Extract<Actor, { type: 'care-provider' }>, at: number): Task {
+  const display = REVIEW_OUTCOME_DISPLAY[outcome];
+  return {
+    ...task,
+    status: 'completed',
+    businessStatus: { coding: [{ system: FOLLOW_UP_TASK_CODE.system, code: outcome, display }] },
+    ...(task.authoredOn ? { executionPeriod: { start: task.authoredOn, end: iso(at) } } : {}),
+    lastModified: iso(at),
+    note: [
+      ...(task.note ?? []),
+      {
+        authorReference: by.professional
+          ? { type: 'Practitioner', identifier: hsa(by.professional) }
+          : { type: 'Organization', identifier: hsa(by.organisation) },
+        time: iso(at),
+        text: note?.trim() ? `${display}: ${note.trim()}` : display,
       },
     ],
   };

@@ -90,6 +90,8 @@ export const errorCatalogue = {
   'MESH-NSF-008': { status: 422, type: 'required', title: 'A cancellation by the operator needs a reason' },
   'MESH-NSF-009': { status: 400, type: 'value', title: 'The cross-border country policy is not valid' },
   'MESH-NSF-010': { status: 403, type: 'forbidden', title: 'The caller may not register this block or revoke' },
+  'MESH-NSF-011': { status: 409, type: 'conflict', title: 'The follow-up item has already been reviewed' },
+  'MESH-NSF-012': { status: 422, type: 'required', title: 'A review that finds the emergency access not justified says why' },
   'MESH-NTK-001': { status: 400, type: 'code-invalid', title: 'Unknown information type' },
   'MESH-NTK-002': {
     status: 422,
