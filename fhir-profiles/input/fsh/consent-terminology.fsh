@@ -89,3 +89,15 @@ Description: "Patient, guardian or representative."
 * insert DefinitionMetadata
 * ^experimental = false
 * include codes from system AccessorKindCS
+
+CodeSystem: ConsentFollowUpCS
+Id: consent-follow-up
+Title: "Break-glass follow-up"
+Description: "What the national block function writes after an emergency access (break-glass, NSF-R13): the information owner's review item (a Task) and the patient's notice (a Communication), and the owner's finding when it has reviewed the access (the Task's businessStatus)."
+* insert DefinitionMetadata
+* ^caseSensitive = true
+* ^experimental = false
+* #break-glass-review "Review emergency access" "The information owner's follow-up item: review whether an emergency access to its data was justified."
+* #break-glass-notice "Emergency access notice" "The notice telling the patient afterwards that their blocked data was read in an emergency."
+* #justified "Justified" "The owner found the emergency access justified."
+* #not-justified "Not justified" "The owner found the emergency access not justified; the review's note says why."

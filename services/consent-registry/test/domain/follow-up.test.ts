@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { CodeSystem } from '@medplum/fhirtypes';
 import { assertMayReview } from '../../src/domain/follow-up.ts';
 import type { Actor } from '../../src/domain/model.ts';
+import { FOLLOW_UP_TASK_CODE, PATIENT_NOTICE_CODE, REVIEW_OUTCOME_DISPLAY } from '../../src/follow-up/resources.ts';
 import { refusal } from './expect-refusal.ts';
 import { DOCTOR_A1, PATIENT, PROVIDER_A, PROVIDER_B } from './fixtures.ts';
 
@@ -27,4 +31,15 @@ describe('NSF-R13 reviewing a break-glass access on the follow-up list', () => {
   test('an item is reviewed once', () => {
     refusal(() => assertMayReview({ ...open, open: false }, owner, 'justified', undefined), 'MESH-NSF-011');
   });
+});
+
+// The codes the follow-up resources carry are the ones the guide's code system defines (fhir-profiles).
+test('every follow-up code the service writes is defined in the consent-follow-up CodeSystem', () => {
+  const path = resolve(import.meta.dirname, '../../../../fhir-profiles/fsh-generated/resources/CodeSystem-consent-follow-up.json');
+  const system = JSON.parse(readFileSync(path, 'utf8')) as CodeSystem;
+  const defined = new Set(system.concept?.map((c) => c.code));
+  expect(system.url).toBe(FOLLOW_UP_TASK_CODE.system);
+  expect(PATIENT_NOTICE_CODE.system).toBe(system.url);
+  for (const code of [FOLLOW_UP_TASK_CODE.code, PATIENT_NOTICE_CODE.code, ...Object.keys(REVIEW_OUTCOME_DISPLAY)])
+    expect([code, defined.has(code)]).toEqual([code, true]);
 });
