@@ -1,11 +1,11 @@
 import type { Consent, Subscription } from '@medplum/fhirtypes';
 import { FhirError, HSA_ID_SYSTEM, loadValidator, TRUST_MARK, type RequestContext, type ResourceTypeConfig, type Tx } from '@ndi-mesh/kernel';
 import { actorOf, callerPatient, isOperator } from './auth/caller.ts';
-import { DEFAULT_REVOKE_LIMITS, validateBlock, validateRevoke, type RevokeLimits } from './domain/index.ts';
+import { DEFAULT_REVOKE_LIMITS, revokeRecipients, validateBlock, validateRevoke, type RevokeLimits } from './domain/index.ts';
 import { actorReferences } from './fhir/actor-reference.ts';
 import { PROFILE } from './fhir/codes.ts';
 import { blockProfileOf, consentToBlock, kindOf, patientOf } from './fhir/consent-block.ts';
-import { consentToRevoke, revokeKindOf, splitConsents } from './fhir/consent-revoke.ts';
+import { consentToRevoke, revokeKindOf, splitConsents, withOwners } from './fhir/consent-revoke.ts';
 import { iso } from './fhir/instants.ts';
 import { checkChannel, EVERY_OWNER, subscriberOwner } from './fhir/subscription-criteria.ts';
 import { activeBlockConsents, patientKey } from './store/blocks.ts';
@@ -95,7 +95,8 @@ async function registerRevoke(ctx: RequestContext, next: Consent, tx: Tx, limits
   validateRevoke(revoke, blocks, now, limits);
   next.performer = actorReferences(actor);
   next.dateTime = iso(now);
-  next.provision = withStart.provision!;
+  // Whom the revoke is for (NSF-R16): the owners of the blocks it names, or every provider.
+  next.provision = { ...withStart.provision!, actor: withOwners(withStart.provision?.actor, revokeRecipients(revoke, blocks)) };
   next.meta = { ...next.meta, profile: [...new Set([...(next.meta?.profile ?? []), PROFILE.revoke])] };
 }
 

@@ -3,6 +3,7 @@ import { HSA_ID_SYSTEM, PURPOSE, type BasisInput } from '@ndi-mesh/kernel';
 import { startTestService, type TestService } from '@ndi-mesh/kernel/testing';
 import { createConsentRegistry, distributorOf } from '../src/definition.ts';
 import { countryPolicyFrom } from '../src/domain/index.ts';
+import { ACTOR_ROLE_SYSTEM } from '../src/fhir/codes.ts';
 import { parseDecide } from '../src/fhir/decide-parameters.ts';
 import { localBlockHost } from '../src/local/index.ts';
 import { blockConsent, breakGlassRequest, decideRequest, decisions, revokeConsent, type RecordSpec } from './support/consents.ts';
@@ -403,6 +404,26 @@ test("a revoke naming blocks reaches only their owners' feeds; one naming none r
   expect(atB).toContain(`${unnamed.body.id}/1`);
   expect(atA).toContain(`${both.body.id}/1`);
   expect(atB).toContain(`${both.body.id}/1`);
+  // A care provider's search finds the same revokes as its feed: those of its blocks and those for everyone.
+  const searchOf = async (caller: (typeof callers)['providerA']) => {
+    const res = await caller.call('GET', `/Consent?patient-identifier=${encodeURIComponent(`${patient.system}|${patient.value}`)}&_count=100`);
+    expect(res.status).toBe(200);
+    return ((res.body as Bundle<Consent>).entry ?? []).map((e) => e.resource!.id);
+  };
+  const [foundByA, foundByB] = await Promise.all([searchOf(callers.providerA), searchOf(callers.providerB)]);
+  expect(foundByA).toEqual(expect.arrayContaining([named.body.id, unnamed.body.id, both.body.id]));
+  expect(foundByB).toEqual(expect.arrayContaining([unnamed.body.id, both.body.id]));
+  expect(foundByB).not.toContain(named.body.id);
+  // The service records whom the revoke is for as owner actors; a client cannot set them.
+  const owners = (c: Consent) => c.provision?.actor?.filter((a) => a.role?.coding?.some((x) => x.code === 'owner')).map((a) => a.reference?.identifier?.value);
+  expect([owners(named.body), owners(unnamed.body), owners(both.body)]).toEqual([[ids.providerA], [], [ids.providerA, ids.providerB]]);
+  const claimed = revokeConsent({ patient, grantee: { organisation: ids.providerB }, blockIds: [block.id!], period: { end: inMs(DAY) }, reason: 'referral' });
+  claimed.provision!.actor!.push({
+    role: { coding: [{ system: ACTOR_ROLE_SYSTEM, code: 'owner' }] },
+    reference: { type: 'Organization', identifier: { system: HSA_ID_SYSTEM, value: ids.providerB } },
+  });
+  const stored = await callers.access(patient).call('POST', '/Consent', claimed);
+  expect([stored.status, owners(stored.body)]).toEqual([201, [ids.providerA]]);
   // The national feed holds each version once.
   expect(national.filter((v) => v === `${both.body.id}/1`)).toHaveLength(1);
   expect(new Set(national).size).toBe(national.length);

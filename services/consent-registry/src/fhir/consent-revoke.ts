@@ -81,6 +81,25 @@ export function consentToRevoke(consent: Consent, fallbackRecordedBy?: Actor): R
   };
 }
 
+/**
+ * A revoke's actors with the providers it is for (NSF-R16, `revokeRecipients`) in role `owner`,
+ * which the service sets and a client cannot: the owners of the blocks it names, and none when it
+ * is for every provider. They are the revoke's `owner` search values, so a care provider's search
+ * finds the revokes of its own blocks and those for everyone, as its feed does, and not the
+ * revokes of blocks held elsewhere.
+ */
+export function withOwners(actors: readonly ConsentProvisionActor[] | undefined, recipients: readonly string[]): ConsentProvisionActor[] {
+  const others = (actors ?? []).filter((a) => !a.role?.coding?.some((c) => c.system === ACTOR_ROLE_SYSTEM && c.code === 'owner'));
+  if (recipients.includes(ALL_PROVIDERS)) return others;
+  return [
+    ...others,
+    ...recipients.map((owner) => ({
+      role: { coding: [{ system: ACTOR_ROLE_SYSTEM, code: 'owner' }] },
+      reference: { type: 'Organization' as const, identifier: { system: HSA_ID_SYSTEM, value: owner } },
+    })),
+  ];
+}
+
 /** The domain's Revoke as a Consent of profile consent-revoke. */
 export function revokeToConsent(revoke: Revoke): Consent {
   const actor = (role: string, value: string, type: 'Organization' | 'Practitioner'): ConsentProvisionActor => ({
