@@ -1,10 +1,7 @@
 import type { Bundle, Consent, Subscription } from '@medplum/fhirtypes';
-import { enqueue, OutboxDispatcher, type Db, type FederatedClient, type Logger, type OutboxMessage, type Queryable } from '@ndi-mesh/kernel';
-import { revokeRecipients } from '../domain/index.ts';
-import { consentToBlock } from '../fhir/consent-block.ts';
-import { consentToRevoke, isRevoke } from '../fhir/consent-revoke.ts';
+import { enqueue, OutboxDispatcher, type Db, type FederatedClient, type Logger, type OutboxMessage } from '@ndi-mesh/kernel';
+import { recipientsOf } from '../fhir/consent-revoke.ts';
 import { subscriberNeeds, subscriberOwner } from '../fhir/subscription-criteria.ts';
-import { blocksByIds } from '../store/blocks.ts';
 import { appendChange, consentVersion } from '../store/changes.ts';
 
 /** The media type a notification is sent as. */
@@ -71,7 +68,7 @@ export class Distributor {
     await this.db.transaction(async (tx) => {
       const consent = await consentVersion(tx, change.id!, change.versionId!);
       if (!consent) return;
-      const recipients = await recipientsOf(tx, consent);
+      const recipients = recipientsOf(consent);
       // Nothing appended: this version was fanned out before (the outbox delivers at least once).
       if ((await appendChange(tx, change.id!, change.versionId!, recipients)) === 0) return;
       for (const sub of await activeSubscriptions(tx)) {
@@ -103,13 +100,6 @@ export class Distributor {
 /** A notification carries the changed version itself (R4 rest-hook with a payload). */
 export function notification(consent: Consent): Bundle {
   return { resourceType: 'Bundle', type: 'collection', timestamp: new Date().toISOString(), entry: [{ resource: consent }] };
-}
-
-/** The providers a Consent version is for (NSF-R16): a block's owner, or those a revoke reaches (revokeRecipients). */
-async function recipientsOf(q: Queryable, consent: Consent): Promise<string[]> {
-  if (!isRevoke(consent)) return [consentToBlock(consent).owner];
-  const revoke = consentToRevoke(consent);
-  return revokeRecipients(revoke, await blocksByIds(q, revoke.blockIds ?? []));
 }
 
 async function activeSubscriptions(q: Pick<Db, 'query'>): Promise<Subscription[]> {

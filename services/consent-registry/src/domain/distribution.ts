@@ -19,13 +19,13 @@ export function revokesForProvider(revokes: readonly Revoke[], blocks: readonly 
 }
 
 /**
- * NSF-R16 for revokes: the local block services a revoke goes to. One that names blocks lifts
- * only those, so only their owners need it; a general block among them, or a revoke that names
- * none (it lifts wherever the grantee asks: a consent for everything, or break-glass), goes to
- * every provider. `named` are the named blocks as stored, whatever their status, so a revoke's
- * later versions (its cancellation, the tombstone) go exactly where its first one went. A named
- * block that cannot be found sends it to every provider, as before this rule: a copy never misses
- * a revoke that NSF applies. Consistent with `revokesForProvider`, which a test holds it to.
+ * NSF-R16 for revokes: the providers a revoke is for. One that names blocks lifts only those, so
+ * only their owners need it; a general block among them, or a revoke that names none (it lifts
+ * wherever the grantee asks: a consent for everything, or break-glass), is for every provider. A
+ * named block that is not among `named` makes it for every provider: a copy never misses a revoke
+ * that NSF applies. Worked out once, when the revoke is registered, and recorded on it (its
+ * `owner` actors), so its later versions (the cancellation, a tombstone) go where it went.
+ * Consistent with `revokesForProvider`, which a test holds it to.
  */
 export function revokeRecipients(revoke: Revoke, named: readonly Block[]): string[] {
   const ids = revoke.blockIds ?? [];

@@ -100,6 +100,19 @@ export function withOwners(actors: readonly ConsentProvisionActor[] | undefined,
   ];
 }
 
+/**
+ * Whom a stored Consent version is for (NSF-R16): its `owner` actors (a block's owner; the owners
+ * the service recorded on a revoke, see withOwners), or every provider when it has none. The same
+ * values as its `owner` search parameter, so a provider's feed, pushes and search agree.
+ */
+export function recipientsOf(consent: Consent): string[] {
+  const owners = (consent.provision?.actor ?? [])
+    .filter((a) => a.role?.coding?.some((c) => c.system === ACTOR_ROLE_SYSTEM && c.code === 'owner'))
+    .map((a) => a.reference?.identifier?.value)
+    .filter((v): v is string => !!v);
+  return owners.length ? owners : [ALL_PROVIDERS];
+}
+
 /** The domain's Revoke as a Consent of profile consent-revoke. */
 export function revokeToConsent(revoke: Revoke): Consent {
   const actor = (role: string, value: string, type: 'Organization' | 'Practitioner'): ConsentProvisionActor => ({

@@ -1,8 +1,6 @@
 import type { Consent } from '@medplum/fhirtypes';
 import { defineResourceType, lookupExpression, type Queryable } from '@ndi-mesh/kernel';
-import type { Block, PersonRef } from '../domain/index.ts';
-import { consentToBlock } from '../fhir/consent-block.ts';
-import { isRevoke } from '../fhir/consent-revoke.ts';
+import type { PersonRef } from '../domain/index.ts';
 import { consentType } from '../resource-types.ts';
 
 /** The token key the kernel stores for an identifier (system|value), as the patient-identifier column holds it. */
@@ -22,14 +20,4 @@ export async function activeBlockConsents(q: Queryable, patient: PersonRef): Pro
     WHERE ${lookupExpression(defineResourceType(consentType), 'patient-identifier')} = $1 AND NOT deleted AND content->>'status' = 'active'`;
   const { rows } = await q.query<{ content: Consent }>(activeBlocksSql, [patientKey(patient)]);
   return rows.map((r) => r.content);
-}
-
-/** The blocks with these ids as stored now, whatever their status (a revoke's named blocks, for its distribution); revokes among the ids are left out. */
-export async function blocksByIds(q: Queryable, ids: readonly string[]): Promise<Block[]> {
-  if (ids.length === 0) return [];
-  const { rows } = await q.query<{ content: Consent }>('SELECT content FROM res_consent WHERE id = ANY($1::text[])', [ids]);
-  return rows
-    .map((r) => r.content)
-    .filter((c) => !isRevoke(c))
-    .map((c) => consentToBlock(c));
 }
