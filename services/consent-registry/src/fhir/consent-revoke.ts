@@ -81,6 +81,9 @@ export function consentToRevoke(consent: Consent, fallbackRecordedBy?: Actor): R
   };
 }
 
+/** An actor in role `owner`: whom a block or a revoke is for. */
+const isOwnerActor = (a: ConsentProvisionActor): boolean => a.role?.coding?.some((c) => c.system === ACTOR_ROLE_SYSTEM && c.code === 'owner') ?? false;
+
 /**
  * A revoke's actors with the providers it is for (NSF-R16, `revokeRecipients`) in role `owner`,
  * which the service sets and a client cannot: the owners of the blocks it names, and none when it
@@ -89,7 +92,7 @@ export function consentToRevoke(consent: Consent, fallbackRecordedBy?: Actor): R
  * revokes of blocks held elsewhere.
  */
 export function withOwners(actors: readonly ConsentProvisionActor[] | undefined, recipients: readonly string[]): ConsentProvisionActor[] {
-  const others = (actors ?? []).filter((a) => !a.role?.coding?.some((c) => c.system === ACTOR_ROLE_SYSTEM && c.code === 'owner'));
+  const others = (actors ?? []).filter((a) => !isOwnerActor(a));
   if (recipients.includes(ALL_PROVIDERS)) return others;
   return [
     ...others,
@@ -107,7 +110,7 @@ export function withOwners(actors: readonly ConsentProvisionActor[] | undefined,
  */
 export function recipientsOf(consent: Consent): string[] {
   const owners = (consent.provision?.actor ?? [])
-    .filter((a) => a.role?.coding?.some((c) => c.system === ACTOR_ROLE_SYSTEM && c.code === 'owner'))
+    .filter(isOwnerActor)
     .map((a) => a.reference?.identifier?.value)
     .filter((v): v is string => !!v);
   return owners.length ? owners : [ALL_PROVIDERS];
